@@ -126,10 +126,13 @@ def decode_bytes(
         raise ImageError(
             "not_an_image", "the bytes are not an image format facedex can read", source
         ) from None
-    except Image.DecompressionBombError as e:
-        raise ImageError("too_many_pixels", str(e), source) from None
-    except Image.DecompressionBombWarning as e:
-        raise ImageError("too_many_pixels", str(e), source) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise ImageError(
+            "too_many_pixels",
+            f"{str(e).split(',')[0]}: refused as a decompression bomb guard "
+            "(raise FACEDEX_MAX_PIXELS if the image is real)",
+            source,
+        ) from None
     except OSError as e:
         msg = str(e)
         code = "truncated" if "truncated" in msg or "broken data" in msg else "corrupt"

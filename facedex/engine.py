@@ -24,7 +24,7 @@ from facedex.decode import decode_bytes, read_source
 from facedex.errors import NoFaceError, NotFoundError
 from facedex.faces.analyzer import FaceAnalyzer
 from facedex.index.synced import SyncedIndex
-from facedex.models.registry import build_analyzer, embedder_name
+from facedex.models.registry import build_analyzer, embedder_dim, embedder_name
 from facedex.pipeline import ImageRecord, Ingestor, Item, RunStats
 from facedex.store.sqlite import SqliteCatalog
 from facedex.types import DecodedImage, Face, FloatArray, Match
@@ -84,11 +84,13 @@ class Engine:
 
     @cached_property
     def index(self) -> SyncedIndex:
-        dim = EMBED_DIMS.get(self.model_name) or self.analyzer.embedder.dim
+        dim = (EMBED_DIMS.get(self.model_name) or embedder_dim(self.settings)
+               or self.analyzer.embedder.dim)
         s = self.settings
         return SyncedIndex(self.root / "index", self.catalog, self.model_name, dim,
                            s.index_backend, m=s.hnsw_m, ef_construction=s.hnsw_ef_construction,
-                           ef_search=s.hnsw_ef_search, exact_below=s.exact_below)
+                           ef_search=s.hnsw_ef_search, exact_below=s.exact_below,
+                           dtype=s.index_dtype)
 
     def blocklist(self) -> FloatArray:
         if self._blocklist is None:
@@ -215,6 +217,10 @@ class Engine:
         faces, idx = self.embed_one(image)
         vec = faces[idx].vector
         assert vec is not None
+        return self.optout_vector(vec, reason)
+
+    def optout_vector(self, vec: FloatArray, reason: str = "opt-out") -> dict[str, int]:
+        """``optout`` for a face already embedded (the server analyses photos itself)."""
         self.catalog.block(self.model_name, vec, reason)
         self._blocklist = None
         removed: list[int] = []

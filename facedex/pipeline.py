@@ -25,7 +25,7 @@ from facedex.config import Settings
 from facedex.decode import decode_bytes, read_source
 from facedex.errors import FacedexError, ImageError
 from facedex.faces.analyzer import FaceAnalyzer
-from facedex.store.base import BLOCKED, DONE, DUPLICATE, ERROR, NO_FACE, ImageRecord
+from facedex.store.base import BLOCKED, DONE, DUPLICATE, ERROR, NO_FACE, SKIPPED, ImageRecord
 
 
 @dataclass(slots=True)
@@ -41,6 +41,11 @@ class Item:
     caption: str | None = None
     external_id: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # Set by a source that already knows the outcome (a failed or refused download): the
+    # item is recorded with this status and error without being decoded.
+    error_code: str | None = None
+    error: str | None = None
+    status: str | None = None
 
 
 @dataclass
@@ -53,7 +58,9 @@ class RunStats:
     duplicates: int = 0
     blocked: int = 0
     faces: int = 0
+    refused: int = 0  # refused by policy before decoding (robots.txt, X-Robots-Tag, ...)
     errors: dict[str, int] = field(default_factory=dict)
+    refusals: dict[str, int] = field(default_factory=dict)
     started: float = field(default_factory=time.time)
     elapsed: float = 0.0
 
@@ -65,6 +72,7 @@ class RunStats:
         return {"seen": self.seen, "processed": self.processed, "skipped": self.skipped,
                 "failed": self.failed, "no_face": self.no_face, "duplicates": self.duplicates,
                 "blocked": self.blocked, "faces": self.faces, "errors": self.errors,
+                "refused": self.refused, "refusals": self.refusals,
                 "elapsed_s": round(self.elapsed, 3),
                 "images_per_s": round(self.images_per_s, 2)}
 
@@ -88,6 +96,10 @@ def process_item(item: Item, analyzer: FaceAnalyzer, settings: Settings) -> Imag
     rec = ImageRecord(source=item.source, status=ERROR, mtime=item.mtime,
                       page_url=item.page_url, caption=item.caption,
                       external_id=item.external_id, meta=item.meta)
+    if item.error_code is not None:  # failed or refused upstream: record as is
+        rec.status = item.status or ERROR
+        rec.error_code, rec.error = item.error_code, item.error
+        return rec
     try:
         data = item.data if item.data is not None else read_source(
             item.path or item.source, settings.max_bytes)
@@ -152,7 +164,7 @@ class Ingestor:
         stats = RunStats()
         run_id = cat.start_run(source_label)
         buf: list[ImageRecord] = []
-        last_save = time.monotonic()
+        last_save = last_flush = time.monotonic()
 
         def todo() -> Iterator[Item]:
             for item in items:
@@ -167,7 +179,8 @@ class Ingestor:
                 yield item
 
         def flush() -> None:
-            nonlocal last_save
+            nonlocal last_save, last_flush
+            last_flush = time.monotonic()
             if not buf:
                 return
             cat.write_images(buf, eng.model_name, run_id)
@@ -187,12 +200,16 @@ class Ingestor:
                     stats.errors[code] = stats.errors.get(code, 0) + 1
                 elif rec.status == NO_FACE:
                     stats.no_face += 1
+                elif rec.status == SKIPPED:
+                    stats.refused += 1
+                    code = rec.error_code or "skipped"
+                    stats.refusals[code] = stats.refusals.get(code, 0) + 1
                 if rec.status == DONE and rec.sha256 and cat.find_sha(rec.sha256) is not None:
                     stats.duplicates += 1
                 else:
                     stats.faces += len(rec.faces)
                 buf.append(rec)
-                if len(buf) >= self.commit_every:
+                if len(buf) >= self.commit_every or time.monotonic() - last_flush > 1.0:
                     flush()
                 stats.elapsed = time.time() - stats.started
                 if self.on_progress:

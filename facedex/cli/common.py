@@ -12,8 +12,8 @@ from typing import Any
 import typer
 from rich.console import Console
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 LibraryOpt = typer.Option(
     Path(os.environ.get("FACEDEX_LIBRARY", "facedex-library")), "--library", "-L",

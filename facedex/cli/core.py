@@ -78,8 +78,10 @@ def search(
             return
         t = Table(title=f"{len(res.faces)} face(s) in query, searching face {res.chosen}; "
                         f"same person if similarity >= {res.threshold:.3f}")
-        for col in ("rank", "similarity", "same?", "face", "image", "box"):
+        for col in ("rank", "similarity", "same?", "face"):
             t.add_column(col)
+        t.add_column("image", overflow="fold")
+        t.add_column("box")
         for i, m in enumerate(res.matches, 1):
             t.add_row(str(i), f"{m.similarity:.3f}", "yes" if m.same_person else "no",
                       str(m.face_id), m.source, ",".join(f"{v:.0f}" for v in m.box))

@@ -10,8 +10,8 @@ from facedex.types import FloatArray
 
 
 class HnswlibIndex:
-    def __init__(self, dim: int, *, m: int = 16, ef_construction: int = 128,
-                 ef_search: int = 96) -> None:
+    def __init__(self, dim: int, *, m: int = 32, ef_construction: int = 200,
+                 ef_search: int = 256) -> None:
         import hnswlib
 
         self.dim = dim

@@ -14,8 +14,8 @@ from facedex.types import FloatArray
 
 
 class UsearchIndex:
-    def __init__(self, dim: int, *, m: int = 16, ef_construction: int = 128,
-                 ef_search: int = 96, exact_below: int = 20_000, dtype: str = "f32") -> None:
+    def __init__(self, dim: int, *, m: int = 32, ef_construction: int = 200,
+                 ef_search: int = 256, exact_below: int = 20_000, dtype: str = "f16") -> None:
         from usearch.index import Index
 
         self.dim = dim

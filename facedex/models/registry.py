@@ -13,10 +13,15 @@ their manifest (default 0.35, ArcFace's usual operating point on cosine similari
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from facedex.config import Settings
 from facedex.embed.base import Embedder
 from facedex.faces.analyzer import FaceAnalyzer
 from facedex.faces.base import Detector
+
+if TYPE_CHECKING:
+    from facedex.models.store import ModelSpec
 
 
 def build_detector(settings: Settings) -> Detector:
@@ -33,7 +38,8 @@ def build_detector(settings: Settings) -> Detector:
     from facedex.models.store import ModelStore
 
     spec = ModelStore(settings.model_dir).get(name.removeprefix("onnx:"), kind="detector")
-    return OnnxFaceDetector(spec.path, name=name, threshold=settings.detect_threshold)
+    return OnnxFaceDetector(spec.path, name=name, threshold=settings.detect_threshold,
+                            input_size=spec.input_size)
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -46,7 +52,8 @@ def build_embedder(settings: Settings) -> Embedder:
     from facedex.models.store import ModelStore
 
     spec = ModelStore(settings.model_dir).get(name.removeprefix("onnx:"), kind="embedder")
-    return OnnxArcFaceEmbedder(spec.path, name=name, threshold=spec.threshold)
+    return OnnxArcFaceEmbedder(spec.path, name=spec.model_id, threshold=spec.threshold,
+                               dim=spec.dim)
 
 
 def build_analyzer(settings: Settings) -> FaceAnalyzer:
@@ -55,8 +62,27 @@ def build_analyzer(settings: Settings) -> FaceAnalyzer:
                         max_faces=settings.max_faces)
 
 
+def _onnx_embedder_spec(settings: Settings) -> ModelSpec:
+    from facedex.models.store import ModelStore
+
+    return ModelStore(settings.model_dir).get(settings.embedder.removeprefix("onnx:"),
+                                              kind="embedder")
+
+
 def embedder_name(settings: Settings) -> str:
-    """The name recorded with vectors, without loading the model."""
+    """The name recorded with vectors, without loading the model.
+
+    ONNX embedders are recorded as ``onnx:<name>@<first 12 hex of sha256>`` (read from the
+    manifest), so a different file pulled later under the same name never shares an index
+    with the old one's vectors.
+    """
     if settings.embedder == "dlib-resnet":
         return "dlib-resnet-v1"
-    return settings.embedder
+    return _onnx_embedder_spec(settings).model_id
+
+
+def embedder_dim(settings: Settings) -> int | None:
+    """The vector size, from the manifest for ONNX models (no model is loaded)."""
+    if settings.embedder == "dlib-resnet":
+        return 128
+    return _onnx_embedder_spec(settings).dim

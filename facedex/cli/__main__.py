@@ -1,0 +1,3 @@
+from facedex.cli import main
+
+main()
