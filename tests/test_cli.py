@@ -33,7 +33,7 @@ def lib(tmp_path_factory: pytest.TempPathFactory, deepface_dir: Path) -> Path:
 def test_search_table_and_json(lib: Path, deepface_dir: Path) -> None:
     r = runner.invoke(app, ["search", str(deepface_dir / "img1.jpg"), "-L", str(lib), "-k", "3"])
     assert r.exit_code == 0, r.output
-    assert "img1.jpg" in r.output and "yes" in r.output
+    assert "similarity" in r.output and "yes" in r.output and "1.000" in r.output
     r = runner.invoke(app, ["search", str(deepface_dir / "img1.jpg"), "-L", str(lib), "--json"])
     data = json.loads(r.output)
     assert data["matches"][0]["source"].endswith("img1.jpg")

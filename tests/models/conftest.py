@@ -15,12 +15,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
-onnx = pytest.importorskip("onnx")
-from onnx import GraphProto, TensorProto, helper, numpy_helper  # noqa: E402
+if TYPE_CHECKING:
+    from onnx import GraphProto, TensorProto
 
 EMBED_DIM = 512
 # keypoint offsets (in strides) the tiny detector predicts for every anchor
@@ -28,11 +29,15 @@ DET_KPS = np.array([0.25, 0.3, 0.75, 0.3, 0.5, 0.5, 0.3, 0.75, 0.7, 0.75], np.fl
 
 
 def _const(name: str, arr: np.ndarray) -> TensorProto:
+    from onnx import numpy_helper
+
     return numpy_helper.from_array(np.asarray(arr), name)
 
 
 def make_embedder(path: Path, dim: int = EMBED_DIM, seed: int = 0) -> Path:
     """N x 3 x 112 x 112 -> avgpool 4 -> conv 4x4/4 (4 ch) -> relu -> flatten -> (N, dim)."""
+    from onnx import TensorProto, helper
+
     rng = np.random.default_rng(seed)
     w_conv = rng.normal(0, 0.5, (4, 3, 4, 4)).astype(np.float32)
     w_fc = rng.normal(0, 0.1, (4 * 7 * 7, dim)).astype(np.float32)
@@ -62,6 +67,8 @@ def make_detector(path: Path, size: int = 640, dynamic: bool = False) -> Path:
     itself (distances 0, 0, 1, 1) and keypoints fixed offsets ``DET_KPS`` inside it.
     ``dynamic``: any input size, outputs with a batch axis (1, n, c), as some exports have.
     """
+    from onnx import TensorProto, helper
+
     nodes, inits, outs = [], [], {}
     raw = "_2d" if dynamic else ""
     inits.append(_const("zero_i", np.array([0], np.int64)))
@@ -120,6 +127,9 @@ def make_detector(path: Path, size: int = 640, dynamic: bool = False) -> Path:
 
 
 def _save(graph: GraphProto, path: Path) -> None:
+    import onnx
+    from onnx import helper
+
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8  # readable by any onnxruntime we support
     onnx.checker.check_model(model)
@@ -175,6 +185,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def tiny() -> SimpleNamespace:
     """The builders and constants above, for tests (test modules do not import conftest)."""
+    pytest.importorskip("onnx", reason="building the test models needs onnx (dev extra)")
     return SimpleNamespace(
         make_embedder=make_embedder,
         make_detector=make_detector,
@@ -186,6 +197,7 @@ def tiny() -> SimpleNamespace:
 
 @pytest.fixture(scope="session")
 def model_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    pytest.importorskip("onnx", reason="building the test models needs onnx (dev extra)")
     d = tmp_path_factory.mktemp("onnx-src")
     return {
         "embedder": make_embedder(d / "tiny_arcface.onnx"),
