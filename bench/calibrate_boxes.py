@@ -29,9 +29,14 @@ def main(folder: str) -> None:
                 continue
             bx, hx = b.box, best.box
             bw, bh = bx[2] - bx[0], bx[3] - bx[1]
-            rows.append((((hx[0] + hx[2]) - (bx[0] + bx[2])) / 2 / bw,
-                         ((hx[1] + hx[3]) - (bx[1] + bx[3])) / 2 / bh,
-                         (hx[2] - hx[0]) / bw, (hx[3] - hx[1]) / bh))
+            rows.append(
+                (
+                    ((hx[0] + hx[2]) - (bx[0] + bx[2])) / 2 / bw,
+                    ((hx[1] + hx[3]) - (bx[1] + bx[3])) / 2 / bh,
+                    (hx[2] - hx[0]) / bw,
+                    (hx[3] - hx[1]) / bh,
+                )
+            )
     a = np.asarray(rows)
     print(f"{len(a)} matched faces; median dx, dy, sx, sy =", np.round(np.median(a, 0), 3))
 

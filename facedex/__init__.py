@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from facedex.engine import Engine
 
 
-def open(root: str = "facedex-library", **overrides: Any) -> Engine:  # noqa: A001
+def open(root: str = "facedex-library", **overrides: Any) -> Engine:
     """Open or create a face library folder (see facedex.engine.Engine)."""
     from facedex.engine import open as _open
 

@@ -45,7 +45,8 @@ class Settings(BaseSettings):
     hnsw_ef_construction: int = Field(200, ge=16)
     hnsw_ef_search: int = Field(256, ge=8)
     index_dtype: Literal["f32", "f16", "i8"] = Field(
-        "f16", description="How usearch stores vectors: f16 halves memory at ~no recall cost")
+        "f16", description="How usearch stores vectors: f16 halves memory at ~no recall cost"
+    )
 
     # --- store ------------------------------------------------------------------
     catalog_backend: Literal["sqlite", "postgres"] = "sqlite"

@@ -100,7 +100,7 @@ def decode_bytes(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data))
+            im: Image.Image = Image.open(io.BytesIO(data))
             fmt = (im.format or "UNKNOWN").upper()
             w, h = im.size
             if w * h > max_pixels:
@@ -136,8 +136,9 @@ def decode_bytes(
     except OSError as e:
         msg = str(e)
         code = "truncated" if "truncated" in msg or "broken data" in msg else "corrupt"
-        raise ImageError(code, f"image data is damaged ({msg}); re-export or re-download it",
-                         source) from None
+        raise ImageError(
+            code, f"image data is damaged ({msg}); re-export or re-download it", source
+        ) from None
     except (ValueError, SyntaxError, EOFError) as e:
         raise ImageError("corrupt", f"image data is damaged ({e})", source) from None
 
@@ -145,18 +146,32 @@ def decode_bytes(
     if max(im.size) > work_side * 2:
         # still very large (PNG, TIFF...): resample down once for the detector
         f = (work_side * 2) / max(im.size)
-        im = im.resize((max(1, round(im.size[0] * f)), max(1, round(im.size[1] * f))),
-                       Image.Resampling.BILINEAR)
+        im = im.resize(
+            (max(1, round(im.size[0] * f)), max(1, round(im.size[1] * f))),
+            Image.Resampling.BILINEAR,
+        )
         scale *= f
     px = np.asarray(im, dtype=np.uint8)
     if px.ndim != 3 or px.shape[2] != 3 or px.shape[0] < 8 or px.shape[1] < 8:
         raise ImageError("too_small", f"image is only {px.shape[1]}x{px.shape[0]} pixels", source)
-    return DecodedImage(pixels=np.ascontiguousarray(px), format=fmt, width=ow, height=oh,
-                        scale=scale, sha256=digest, nbytes=len(data))
+    return DecodedImage(
+        pixels=np.ascontiguousarray(px),
+        format=fmt,
+        width=ow,
+        height=oh,
+        scale=scale,
+        sha256=digest,
+        nbytes=len(data),
+    )
 
 
-def decode_file(path: str | Path, *, max_bytes: int = 50 * 1024 * 1024,
-                max_pixels: int = 80_000_000, work_side: int = 2048) -> DecodedImage:
+def decode_file(
+    path: str | Path,
+    *,
+    max_bytes: int = 50 * 1024 * 1024,
+    max_pixels: int = 80_000_000,
+    work_side: int = 2048,
+) -> DecodedImage:
     """Decode a file from disk (the name's extension is ignored)."""
     data = read_source(path, max_bytes)
     return decode_bytes(data, str(path), max_pixels=max_pixels, work_side=work_side)

@@ -1,8 +1,8 @@
 """The Python API: a library folder with a catalog, an index per model, and the models.
 
-    engine = facedex.open("~/faces-library")
-    engine.index(["~/Pictures"])
-    result = engine.search("me.jpg", k=10)
+engine = facedex.open("~/faces-library")
+engine.index(["~/Pictures"])
+result = engine.search("me.jpg", k=10)
 """
 
 from __future__ import annotations
@@ -43,9 +43,13 @@ class SearchResult:
     model: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"faces": [f.as_dict() for f in self.faces], "chosen": self.chosen,
-                "threshold": self.threshold, "model": self.model,
-                "matches": [m.as_dict() for m in self.matches]}
+        return {
+            "faces": [f.as_dict() for f in self.faces],
+            "chosen": self.chosen,
+            "threshold": self.threshold,
+            "model": self.model,
+            "matches": [m.as_dict() for m in self.matches],
+        }
 
 
 @dataclass
@@ -56,8 +60,12 @@ class VerifyResult:
     model: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"similarity": round(self.similarity, 4), "same_person": self.same_person,
-                "threshold": self.threshold, "model": self.model}
+        return {
+            "similarity": round(self.similarity, 4),
+            "same_person": self.same_person,
+            "threshold": self.threshold,
+            "model": self.model,
+        }
 
 
 class Engine:
@@ -84,13 +92,24 @@ class Engine:
 
     @cached_property
     def index(self) -> SyncedIndex:
-        dim = (EMBED_DIMS.get(self.model_name) or embedder_dim(self.settings)
-               or self.analyzer.embedder.dim)
+        dim = (
+            EMBED_DIMS.get(self.model_name)
+            or embedder_dim(self.settings)
+            or self.analyzer.embedder.dim
+        )
         s = self.settings
-        return SyncedIndex(self.root / "index", self.catalog, self.model_name, dim,
-                           s.index_backend, m=s.hnsw_m, ef_construction=s.hnsw_ef_construction,
-                           ef_search=s.hnsw_ef_search, exact_below=s.exact_below,
-                           dtype=s.index_dtype)
+        return SyncedIndex(
+            self.root / "index",
+            self.catalog,
+            self.model_name,
+            dim,
+            s.index_backend,
+            m=s.hnsw_m,
+            ef_construction=s.hnsw_ef_construction,
+            ef_search=s.hnsw_ef_search,
+            exact_below=s.exact_below,
+            dtype=s.index_dtype,
+        )
 
     def blocklist(self) -> FloatArray:
         if self._blocklist is None:
@@ -98,9 +117,14 @@ class Engine:
         return self._blocklist
 
     # -- ingest -------------------------------------------------------------------
-    def index_items(self, items: Iterable[Item], label: str = "", *, workers: int | None = None,
-                    on_progress: Callable[[RunStats, ImageRecord | None], None] | None = None
-                    ) -> RunStats:
+    def index_items(
+        self,
+        items: Iterable[Item],
+        label: str = "",
+        *,
+        workers: int | None = None,
+        on_progress: Callable[[RunStats, ImageRecord | None], None] | None = None,
+    ) -> RunStats:
         _ = self.index  # open (and reconcile) the index before work starts
         return Ingestor(self, workers=workers, on_progress=on_progress).run(items, label)
 
@@ -125,8 +149,9 @@ class Engine:
         if isinstance(image, Image.Image):
             buf = io.BytesIO()
             image.convert("RGB").save(buf, "PNG")
-            return decode_bytes(buf.getvalue(), source, max_pixels=s.max_pixels,
-                                work_side=s.work_side)
+            return decode_bytes(
+                buf.getvalue(), source, max_pixels=s.max_pixels, work_side=s.work_side
+            )
         arr = np.ascontiguousarray(image, dtype=np.uint8)
         return DecodedImage(pixels=arr, format="ARRAY", width=arr.shape[1], height=arr.shape[0])
 
@@ -138,8 +163,10 @@ class Engine:
     def embed_one(self, image: ImageInput, face: int | str = "largest") -> tuple[list[Face], int]:
         faces = self.faces(image)
         if not faces:
-            raise NoFaceError("no face found in the query image; use a photo where a face is "
-                              "clearly visible (at least about 40 pixels across)")
+            raise NoFaceError(
+                "no face found in the query image; use a photo where a face is "
+                "clearly visible (at least about 40 pixels across)"
+            )
         if face == "largest":
             idx = 0
         elif face == "best":
@@ -147,17 +174,23 @@ class Engine:
         else:
             idx = int(face)
             if not 0 <= idx < len(faces):
-                raise NoFaceError(f"face {idx} asked for, but the image has {len(faces)} "
-                                  f"face(s): use 0..{len(faces) - 1}")
+                raise NoFaceError(
+                    f"face {idx} asked for, but the image has {len(faces)} "
+                    f"face(s): use 0..{len(faces) - 1}"
+                )
         return faces, idx
 
-    def search_vector(self, vector: FloatArray, k: int = 10, offset: int = 0,
-                      exclude: set[int] | None = None) -> list[Match]:
+    def search_vector(
+        self, vector: FloatArray, k: int = 10, offset: int = 0, exclude: set[int] | None = None
+    ) -> list[Match]:
         want = k + offset + (len(exclude) if exclude else 0)
         ids, sims = self.index.search(np.asarray(vector, np.float32)[None], want)
-        pairs = [(int(i), float(s)) for i, s in zip(ids[0], sims[0], strict=True) if i >= 0
-                 and (not exclude or int(i) not in exclude)]
-        pairs = pairs[offset:offset + k]
+        pairs = [
+            (int(i), float(s))
+            for i, s in zip(ids[0], sims[0], strict=True)
+            if i >= 0 and (not exclude or int(i) not in exclude)
+        ]
+        pairs = pairs[offset : offset + k]
         rows = self.catalog.faces_by_ids([i for i, _ in pairs])
         out = []
         thr = self.threshold
@@ -165,25 +198,42 @@ class Engine:
             if fid not in rows:  # deleted since the index was read
                 continue
             f, img = rows[fid]
-            out.append(Match(face_id=fid, similarity=sim, same_person=sim >= thr,
-                             image_id=img.id, source=img.source, box=f.box,
-                             page_url=img.page_url, caption=img.caption, meta=img.meta))
+            out.append(
+                Match(
+                    face_id=fid,
+                    similarity=sim,
+                    same_person=sim >= thr,
+                    image_id=img.id,
+                    source=img.source,
+                    box=f.box,
+                    page_url=img.page_url,
+                    caption=img.caption,
+                    meta=img.meta,
+                )
+            )
         return out
 
-    def search(self, image: ImageInput, k: int = 10, face: int | str = "largest",
-               offset: int = 0) -> SearchResult:
+    def search(
+        self, image: ImageInput, k: int = 10, face: int | str = "largest", offset: int = 0
+    ) -> SearchResult:
         faces, idx = self.embed_one(image, face)
         vec = faces[idx].vector
         assert vec is not None
-        return SearchResult(faces=faces, chosen=idx, threshold=self.threshold,
-                            model=self.model_name,
-                            matches=self.search_vector(vec, k, offset))
+        return SearchResult(
+            faces=faces,
+            chosen=idx,
+            threshold=self.threshold,
+            model=self.model_name,
+            matches=self.search_vector(vec, k, offset),
+        )
 
     def face_vector(self, face_id: int) -> FloatArray:
         row = self.catalog.face(face_id, with_vector=True)
         if row.model != self.model_name:
-            raise NotFoundError(f"face {face_id} was embedded by {row.model}, this library "
-                                f"searches with {self.model_name}")
+            raise NotFoundError(
+                f"face {face_id} was embedded by {row.model}, this library "
+                f"searches with {self.model_name}"
+            )
         assert row.vector is not None
         return row.vector
 
@@ -196,8 +246,12 @@ class Engine:
         va, vb = fa[ia].vector, fb[ib].vector
         assert va is not None and vb is not None
         sim = float(np.dot(va, vb))
-        return VerifyResult(similarity=sim, same_person=sim >= self.threshold,
-                            threshold=self.threshold, model=self.model_name)
+        return VerifyResult(
+            similarity=sim,
+            same_person=sim >= self.threshold,
+            threshold=self.threshold,
+            model=self.model_name,
+        )
 
     # -- admin --------------------------------------------------------------------
     def delete_faces(self, face_ids: list[int]) -> int:
@@ -244,8 +298,11 @@ class Engine:
         st["library"] = str(self.root)
         st["model"] = self.model_name
         st["detector"] = self.settings.detector
-        st["index"] = {"backend": self.settings.index_backend, "vectors": len(self.index),
-                       "bytes": self.index.size_bytes()}
+        st["index"] = {
+            "backend": self.settings.index_backend,
+            "vectors": len(self.index),
+            "bytes": self.index.size_bytes(),
+        }
         return st
 
     def close(self) -> None:
@@ -254,6 +311,6 @@ class Engine:
         self.catalog.close()
 
 
-def open(root: str | Path = "facedex-library", **overrides: Any) -> Engine:  # noqa: A001
+def open(root: str | Path = "facedex-library", **overrides: Any) -> Engine:
     """Open (or create) a library folder. Keyword arguments override settings."""
     return Engine(root, Settings(**overrides))

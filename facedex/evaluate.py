@@ -119,8 +119,9 @@ def tar_at_far(far: np.ndarray, tar: np.ndarray, target: float) -> float:
     return float(tar[ok].max()) if ok.any() else 0.0
 
 
-def evaluate_pairs(engine: Any, pairs: list[Pair], plot: Path | None = None,
-                   progress: bool = True) -> dict[str, Any]:
+def evaluate_pairs(
+    engine: Any, pairs: list[Pair], plot: Path | None = None, progress: bool = True
+) -> dict[str, Any]:
     from rich.progress import track
 
     cache: dict[Path, np.ndarray | None] = {}
@@ -145,7 +146,7 @@ def evaluate_pairs(engine: Any, pairs: list[Pair], plot: Path | None = None,
             continue
         scores[n] = float(np.dot(a, b))
     far, tar, _ = roc(scores, labels)
-    auc = float(np.trapezoid(tar, far)) if hasattr(np, "trapezoid") else float(np.trapz(tar, far))
+    auc = float(np.trapezoid(tar, far))
     thr = float(engine.threshold)
     acc_fixed = float(((scores >= thr) == labels).mean())
     best_t, best_acc = best_threshold(scores, labels)
@@ -159,10 +160,15 @@ def evaluate_pairs(engine: Any, pairs: list[Pair], plot: Path | None = None,
             accs.append(float(((scores[fold == f] >= t) == labels[fold == f]).mean()))
         cv_acc = float(np.mean(accs))
     report = {
-        "pairs": len(pairs), "same": int(labels.sum()), "different": int((~labels).sum()),
-        "no_face_pairs": missing, "model": engine.model_name,
-        "threshold": round(thr, 4), "accuracy_at_threshold": round(acc_fixed, 4),
-        "best_threshold": round(best_t, 4), "best_accuracy": round(best_acc, 4),
+        "pairs": len(pairs),
+        "same": int(labels.sum()),
+        "different": int((~labels).sum()),
+        "no_face_pairs": missing,
+        "model": engine.model_name,
+        "threshold": round(thr, 4),
+        "accuracy_at_threshold": round(acc_fixed, 4),
+        "best_threshold": round(best_t, 4),
+        "best_accuracy": round(best_acc, 4),
         "accuracy_10fold": None if cv_acc is None else round(cv_acc, 4),
         "roc_auc": round(auc, 4),
         "tar_at_far_1e-2": round(tar_at_far(far, tar, 1e-2), 4),

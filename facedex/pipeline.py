@@ -69,12 +69,21 @@ class RunStats:
         return self.processed / self.elapsed if self.elapsed > 0 else 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"seen": self.seen, "processed": self.processed, "skipped": self.skipped,
-                "failed": self.failed, "no_face": self.no_face, "duplicates": self.duplicates,
-                "blocked": self.blocked, "faces": self.faces, "errors": self.errors,
-                "refused": self.refused, "refusals": self.refusals,
-                "elapsed_s": round(self.elapsed, 3),
-                "images_per_s": round(self.images_per_s, 2)}
+        return {
+            "seen": self.seen,
+            "processed": self.processed,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "no_face": self.no_face,
+            "duplicates": self.duplicates,
+            "blocked": self.blocked,
+            "faces": self.faces,
+            "errors": self.errors,
+            "refused": self.refused,
+            "refusals": self.refusals,
+            "elapsed_s": round(self.elapsed, 3),
+            "images_per_s": round(self.images_per_s, 2),
+        }
 
 
 # -- worker side --------------------------------------------------------------------
@@ -84,7 +93,9 @@ _SETTINGS: Settings | None = None
 
 def _init_worker(settings_json: str) -> None:
     global _ANALYZER, _SETTINGS
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    # one BLAS thread per worker: the workers already use every core
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     from facedex.models.registry import build_analyzer
 
     _SETTINGS = Settings.model_validate_json(settings_json)
@@ -93,21 +104,35 @@ def _init_worker(settings_json: str) -> None:
 
 def process_item(item: Item, analyzer: FaceAnalyzer, settings: Settings) -> ImageRecord:
     """Everything that can run away from the catalog: read, decode, detect, embed."""
-    rec = ImageRecord(source=item.source, status=ERROR, mtime=item.mtime,
-                      page_url=item.page_url, caption=item.caption,
-                      external_id=item.external_id, meta=item.meta)
+    rec = ImageRecord(
+        source=item.source,
+        status=ERROR,
+        mtime=item.mtime,
+        page_url=item.page_url,
+        caption=item.caption,
+        external_id=item.external_id,
+        meta=item.meta,
+    )
     if item.error_code is not None:  # failed or refused upstream: record as is
         rec.status = item.status or ERROR
         rec.error_code, rec.error = item.error_code, item.error
         return rec
     try:
-        data = item.data if item.data is not None else read_source(
-            item.path or item.source, settings.max_bytes)
+        data = (
+            item.data
+            if item.data is not None
+            else read_source(item.path or item.source, settings.max_bytes)
+        )
         rec.nbytes = len(data)
-        img = decode_bytes(data, item.source, max_pixels=settings.max_pixels,
-                           work_side=settings.work_side)
-        rec.sha256, rec.width, rec.height, rec.format = (img.sha256, img.width, img.height,
-                                                         img.format)
+        img = decode_bytes(
+            data, item.source, max_pixels=settings.max_pixels, work_side=settings.work_side
+        )
+        rec.sha256, rec.width, rec.height, rec.format = (
+            img.sha256,
+            img.width,
+            img.height,
+            img.format,
+        )
         rec.faces = analyzer.analyze(img)
         rec.status = DONE if rec.faces else NO_FACE
     except ImageError as e:
@@ -128,9 +153,15 @@ def _work(item: Item) -> ImageRecord:
 class Ingestor:
     """Runs items through the workers and writes results. Used by every source."""
 
-    def __init__(self, engine: Any, *, workers: int | None = None,
-                 on_progress: Callable[[RunStats, ImageRecord | None], None] | None = None,
-                 commit_every: int = 32, save_every_s: float = 30.0) -> None:
+    def __init__(
+        self,
+        engine: Any,
+        *,
+        workers: int | None = None,
+        on_progress: Callable[[RunStats, ImageRecord | None], None] | None = None,
+        commit_every: int = 32,
+        save_every_s: float = 30.0,
+    ) -> None:
         self.engine = engine
         self.settings: Settings = engine.settings
         self.workers = workers or self.settings.workers
@@ -146,8 +177,12 @@ class Ingestor:
             return
         ctx = mp.get_context("spawn")
         window = self.workers * 3
-        with ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(self.settings.model_dump_json(),)) as pool:
+        with ProcessPoolExecutor(
+            self.workers,
+            mp_context=ctx,
+            initializer=_init_worker,
+            initargs=(self.settings.model_dump_json(),),
+        ) as pool:
             pending: set[Future[ImageRecord]] = set()
             for item in items:
                 pending.add(pool.submit(_work, item))
@@ -170,8 +205,9 @@ class Ingestor:
             for item in items:
                 stats.seen += 1
                 prev = cat.seen(item.source)
-                if prev is not None and (item.mtime is None or (
-                        prev[1] == item.mtime and prev[2] == item.size)):
+                if prev is not None and (
+                    item.mtime is None or (prev[1] == item.mtime and prev[2] == item.size)
+                ):
                     stats.skipped += 1
                     if self.on_progress:
                         self.on_progress(stats, None)

@@ -15,8 +15,10 @@ SHARED_FACES = Path(os.environ.get("FACEDEX_SHARED_FACES", REPO.parent / "shared
 def faces_dir() -> Path:
     """../shared/faces, or skip: a fresh clone without it must still pass."""
     if not (SHARED_FACES / "deepface" / "img1.jpg").exists():
-        pytest.skip(f"development face sets not found at {SHARED_FACES} "
-                    "(set FACEDEX_SHARED_FACES to their folder)")
+        pytest.skip(
+            f"development face sets not found at {SHARED_FACES} "
+            "(set FACEDEX_SHARED_FACES to their folder)"
+        )
     return SHARED_FACES
 
 

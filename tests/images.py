@@ -13,14 +13,20 @@ from PIL import Image
 
 def png_bomb(path: Path, w: int = 30_000, h: int = 30_000) -> Path:
     """A valid-looking PNG header claiming w x h pixels, with almost no data."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
     body = zlib.compress(b"\x00" * 1024)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", body)
-                     + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    )
     return path
 
 
@@ -77,8 +83,9 @@ def no_face(path: Path) -> Path:
     return path
 
 
-def grid_of_faces(srcs: list[Path], path: Path, n: int = 50, cols: int = 10,
-                  cell: int = 160) -> Path:
+def grid_of_faces(
+    srcs: list[Path], path: Path, n: int = 50, cols: int = 10, cell: int = 160
+) -> Path:
     """n face photos tiled in a grid: a 'fifty faces' class photo."""
     rows = (n + cols - 1) // cols
     sheet = Image.new("RGB", (cols * cell, rows * cell), (235, 235, 235))

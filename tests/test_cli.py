@@ -39,14 +39,19 @@ def test_search_table_and_json(lib: Path, deepface_dir: Path) -> None:
     assert data["matches"][0]["source"].endswith("img1.jpg")
     assert data["matches"][0]["same_person"] is True
     assert data["model"] == "dlib-resnet-v1" and len(data["faces"]) == 1
+    first = data["matches"][1]["face_id"]
+    r = runner.invoke(app, ["search", "--face-id", str(first), "-L", str(lib), "--json"])
+    by_id = json.loads(r.output)
+    assert first not in [m["face_id"] for m in by_id["matches"]] and by_id["matches"]
 
 
 def test_faces_verify_stats(lib: Path, deepface_dir: Path) -> None:
     r = runner.invoke(app, ["faces", str(deepface_dir / "couple.jpg"), "--json"])
     faces = json.loads(r.output)
     assert len(faces) == 2 and all(len(f["landmarks"]) == 5 for f in faces)
-    r = runner.invoke(app, ["verify", str(deepface_dir / "img1.jpg"),
-                            str(deepface_dir / "img2.jpg"), "--json"])
+    r = runner.invoke(
+        app, ["verify", str(deepface_dir / "img1.jpg"), str(deepface_dir / "img2.jpg"), "--json"]
+    )
     v = json.loads(r.output)
     assert v["same_person"] is True and v["similarity"] >= v["threshold"]
     r = runner.invoke(app, ["stats", "-L", str(lib)])
@@ -57,18 +62,19 @@ def test_faces_verify_stats(lib: Path, deepface_dir: Path) -> None:
 
 def test_eval_writes_roc(tmp_path: Path, deepface_dir: Path) -> None:
     out = tmp_path / "roc.png"
-    r = runner.invoke(app, ["eval", str(deepface_dir / "master.csv"), "--plot", str(out),
-                            "--json", "--limit", "40"])
+    r = runner.invoke(
+        app,
+        ["eval", str(deepface_dir / "master.csv"), "--plot", str(out), "--json", "--limit", "40"],
+    )
     assert r.exit_code == 0, r.output
-    rep = json.loads(r.output[r.output.index("{"):])
+    rep = json.loads(r.output[r.output.index("{") :])
     assert rep["pairs"] == 40 and out.exists()
 
 
 def test_eval_lfw_format(tmp_path: Path, deepface_dir: Path) -> None:
     """LFW pairs.txt layout (ROOT/name/name_0001.jpg), 10 folds, a missing-face pair."""
     root = tmp_path / "lfw"
-    people = {"angelina": ["img1.jpg", "img2.jpg", "img4.jpg"], "other": ["img3.jpg"],
-              "nobody": []}
+    people = {"angelina": ["img1.jpg", "img2.jpg", "img4.jpg"], "other": ["img3.jpg"], "nobody": []}
     for name, files in people.items():
         (root / name).mkdir(parents=True)
         for i, f in enumerate(files, 1):
@@ -79,9 +85,19 @@ def test_eval_lfw_format(tmp_path: Path, deepface_dir: Path) -> None:
         lines += ["angelina 1 2", "angelina 1 other 1"]
     lines[-1] = "angelina 1 nobody 1"
     (root / "pairs.txt").write_text("\n".join(lines) + "\n")
-    r = runner.invoke(app, ["eval", str(root / "pairs.txt"), "--root", str(root), "--json",
-                            "--plot", str(tmp_path / "roc.png")])
-    rep = json.loads(r.output[r.output.index("{"):])
+    r = runner.invoke(
+        app,
+        [
+            "eval",
+            str(root / "pairs.txt"),
+            "--root",
+            str(root),
+            "--json",
+            "--plot",
+            str(tmp_path / "roc.png"),
+        ],
+    )
+    rep = json.loads(r.output[r.output.index("{") :])
     assert rep["pairs"] == 20 and rep["no_face_pairs"] == 1
     assert rep["accuracy_10fold"] is not None and rep["accuracy_10fold"] >= 0.9
 

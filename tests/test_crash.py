@@ -42,12 +42,23 @@ def test_kill_9_then_rerun_is_exactly_once(deepface_dir: Path, tmp_path: Path) -
     photos = tmp_path / "photos"
     _make_folder(deepface_dir, photos, 36)
     lib = tmp_path / "lib"
-    cmd = [sys.executable, "-m", "facedex.cli", "index", str(photos), "-L", str(lib),
-           "--workers", "2", "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "facedex.cli",
+        "index",
+        str(photos),
+        "-L",
+        str(lib),
+        "--workers",
+        "2",
+        "--quiet",
+    ]
     killed_at = []
     for _ in range(2):  # kill twice at different points
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         deadline = time.monotonic() + 120
         start = _done(lib)
         while _done(lib) < start + 6 and proc.poll() is None and time.monotonic() < deadline:

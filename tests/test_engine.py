@@ -43,8 +43,9 @@ def test_verification_accuracy_on_master_csv(deepface_dir: Path, tmp_path: Path)
     from facedex.evaluate import evaluate_pairs, load_pairs
 
     eng = facedex.open(str(tmp_path / "lib"))
-    rep = evaluate_pairs(eng, load_pairs(deepface_dir / "master.csv"),
-                         plot=tmp_path / "roc.png", progress=False)
+    rep = evaluate_pairs(
+        eng, load_pairs(deepface_dir / "master.csv"), plot=tmp_path / "roc.png", progress=False
+    )
     assert rep["pairs"] == 300 and rep["no_face_pairs"] == 0
     assert rep["accuracy_at_threshold"] >= 0.98
     assert rep["roc_auc"] >= 0.99
@@ -78,7 +79,8 @@ def test_verify_same_and_different(deepface_dir: Path, tmp_path: Path) -> None:
 
 
 def test_bad_inputs_each_get_a_status_and_the_run_completes(
-        deepface_dir: Path, tmp_path: Path) -> None:
+    deepface_dir: Path, tmp_path: Path
+) -> None:
     d = tmp_path / "mixed"
     d.mkdir()
     face = deepface_dir / "img1.jpg"
@@ -133,8 +135,9 @@ def test_query_without_face_is_a_clear_error(tmp_path: Path) -> None:
         eng.search(p)
 
 
-def test_delete_and_optout_really_remove(deepface_library: Path, deepface_dir: Path,
-                                         tmp_path: Path) -> None:
+def test_delete_and_optout_really_remove(
+    deepface_library: Path, deepface_dir: Path, tmp_path: Path
+) -> None:
     lib = tmp_path / "lib"
     shutil.copytree(deepface_library, lib)
     eng = facedex.open(str(lib))
@@ -146,7 +149,6 @@ def test_delete_and_optout_really_remove(deepface_library: Path, deepface_dir: P
     assert out["removed"] >= 3
     eng.close()
     again = facedex.open(str(lib))  # after a restart, still gone and kept out
-    assert not [m for m in again.search(deepface_dir / "img2.jpg", k=20).matches
-                if m.same_person]
+    assert not [m for m in again.search(deepface_dir / "img2.jpg", k=20).matches if m.same_person]
     st = again.index_paths([deepface_dir / "img4.jpg"])  # same person, new photo path? no:
     assert st.skipped == 1 or st.blocked == 1

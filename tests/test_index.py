@@ -68,9 +68,15 @@ def test_save_load_round_trip_and_delete(tmp_path: Path) -> None:
 def _catalog_with(tmp_path: Path, n: int) -> tuple[SqliteCatalog, np.ndarray]:
     cat = SqliteCatalog(tmp_path / "c.sqlite")
     vecs = unit(n)
-    recs = [ImageRecord(source=f"img{i}", status="done", sha256=f"h{i}",
-                        faces=[Face(box=(0, 0, 10, 10), score=1, landmarks=[], quality=1,
-                                    vector=vecs[i])]) for i in range(n)]
+    recs = [
+        ImageRecord(
+            source=f"img{i}",
+            status="done",
+            sha256=f"h{i}",
+            faces=[Face(box=(0, 0, 10, 10), score=1, landmarks=[], quality=1, vector=vecs[i])],
+        )
+        for i in range(n)
+    ]
     cat.write_images(recs, "m")
     return cat, vecs
 
@@ -80,9 +86,17 @@ def test_synced_index_recovers_from_stale_and_damaged_files(tmp_path: Path) -> N
     idx = SyncedIndex(tmp_path / "index", cat, "m", 128, "usearch")
     assert len(idx) == 300
     # the catalog moves on while the index file is stale (a crash before save)
-    cat.write_images([ImageRecord(source="late", status="done", sha256="late",
-                                  faces=[Face(box=(0, 0, 1, 1), score=1, landmarks=[],
-                                              quality=1, vector=vecs[0])])], "m")
+    cat.write_images(
+        [
+            ImageRecord(
+                source="late",
+                status="done",
+                sha256="late",
+                faces=[Face(box=(0, 0, 1, 1), score=1, landmarks=[], quality=1, vector=vecs[0])],
+            )
+        ],
+        "m",
+    )
     cat.delete_faces([5, 6])
     again = SyncedIndex(tmp_path / "index", cat, "m", 128, "usearch")
     assert len(again) == 299 and 5 not in again and 301 in again and not again.rebuilt

@@ -7,8 +7,13 @@ import typer
 
 from facedex.cli import core, ingest, models, serve
 
-app = typer.Typer(name="facedex", help="Index photos by face and search them.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    name="facedex",
+    help="Index photos by face and search them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 
 for _module in (core, ingest, models, serve):
     _module.register(app)

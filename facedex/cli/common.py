@@ -16,8 +16,11 @@ console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
 LibraryOpt = typer.Option(
-    Path(os.environ.get("FACEDEX_LIBRARY", "facedex-library")), "--library", "-L",
-    help="Library folder (catalog + index). Env: FACEDEX_LIBRARY.")
+    Path(os.environ.get("FACEDEX_LIBRARY", "facedex-library")),
+    "--library",
+    "-L",
+    help="Library folder (catalog + index). Env: FACEDEX_LIBRARY.",
+)
 
 
 @contextmanager
@@ -38,14 +41,15 @@ def friendly_errors() -> Iterator[None]:
 def open_engine(library: Path, **overrides: Any) -> Any:
     from pydantic import ValidationError
 
-    from facedex.engine import Engine
     from facedex.config import Settings
+    from facedex.engine import Engine
 
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as e:
-        err_console.print(f"[red]error:[/red] invalid setting: {e.errors()[0]['loc'][0]}: "
-                          f"{e.errors()[0]['msg']}")
+        err_console.print(
+            f"[red]error:[/red] invalid setting: {e.errors()[0]['loc'][0]}: {e.errors()[0]['msg']}"
+        )
         sys.exit(2)
     return Engine(library, settings)
 

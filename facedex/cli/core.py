@@ -38,53 +38,90 @@ def index(
         eng = open_engine(library, workers=workers, detector=detector, embedder=embedder)
         src = FolderSource(paths)
         total = sum(1 for _ in src.files())
-        with Progress(TextColumn("[bold]indexing"), BarColumn(), TextColumn(
+        with Progress(
+            TextColumn("[bold]indexing"),
+            BarColumn(),
+            TextColumn(
                 "{task.completed}/{task.total} images  {task.fields[faces]} faces  "
-                "{task.fields[failed]} failed  {task.fields[rate]:.1f} img/s"),
-                TimeElapsedColumn(), console=console, disable=quiet) as bar:
+                "{task.fields[failed]} failed  {task.fields[rate]:.1f} img/s"
+            ),
+            TimeElapsedColumn(),
+            console=console,
+            disable=quiet,
+        ) as bar:
             task = bar.add_task("index", total=total, faces=0, failed=0, rate=0.0)
 
-            def progress(st, rec):  # type: ignore[no-untyped-def]
-                bar.update(task, completed=st.processed + st.skipped, faces=st.faces,
-                           failed=st.failed, rate=st.images_per_s)
+            def progress(st, rec):
+                bar.update(
+                    task,
+                    completed=st.processed + st.skipped,
+                    faces=st.faces,
+                    failed=st.failed,
+                    rate=st.images_per_s,
+                )
 
             st = eng.index_items(src, src.label, on_progress=progress)
         eng.close()
         d = st.as_dict()
-        console.print(f"{d['processed']} processed, {d['skipped']} already indexed, "
-                      f"{d['faces']} faces, {d['no_face']} without a face, {d['failed']} failed "
-                      f"({d['images_per_s']} images/s)")
+        console.print(
+            f"{d['processed']} processed, {d['skipped']} already indexed, "
+            f"{d['faces']} faces, {d['no_face']} without a face, {d['failed']} failed "
+            f"({d['images_per_s']} images/s)"
+        )
         for code, n in sorted(st.errors.items()):
             console.print(f"  {n} x {code}  (see 'facedex stats --errors')")
 
 
 def search(
-    image: Path = typer.Argument(..., help="Photo with the face to look for"),
+    image: Path = typer.Argument(None, help="Photo with the face to look for"),
     library: Path = LibraryOpt,
     k: int = typer.Option(10, "--k", "-k", min=1, max=1000),
-    face: str = typer.Option("largest", help="largest, best, or the face number from "
-                                             "'facedex faces'"),
+    face: str = typer.Option(
+        "largest", help="largest, best, or the face number from 'facedex faces'"
+    ),
+    face_id: int = typer.Option(None, "--face-id", help="Search with an indexed face instead"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Most similar indexed faces to the face in IMAGE."""
+    """Most similar indexed faces to the face in IMAGE (or to an indexed face)."""
     from rich.table import Table
 
+    from facedex.engine import SearchResult
+
     with friendly_errors():
+        if (image is None) == (face_id is None):
+            raise typer.BadParameter("give either an IMAGE or --face-id, not both or neither")
         eng = open_engine(library)
-        which: int | str = int(face) if face.isdigit() else face
-        res = eng.search(image, k=k, face=which)
+        if face_id is not None:
+            res = SearchResult(
+                faces=[],
+                chosen=-1,
+                threshold=eng.threshold,
+                model=eng.model_name,
+                matches=eng.search_face_id(face_id, k=k),
+            )
+        else:
+            which: int | str = int(face) if face.isdigit() else face
+            res = eng.search(image, k=k, face=which)
         if as_json:
             print(json.dumps(res.as_dict(), indent=2))
             return
-        t = Table(title=f"{len(res.faces)} face(s) in query, searching face {res.chosen}; "
-                        f"same person if similarity >= {res.threshold:.3f}")
+        t = Table(
+            title=f"{len(res.faces)} face(s) in query, searching face {res.chosen}; "
+            f"same person if similarity >= {res.threshold:.3f}"
+        )
         for col in ("rank", "similarity", "same?", "face"):
             t.add_column(col)
         t.add_column("image", overflow="fold")
         t.add_column("box")
         for i, m in enumerate(res.matches, 1):
-            t.add_row(str(i), f"{m.similarity:.3f}", "yes" if m.same_person else "no",
-                      str(m.face_id), m.source, ",".join(f"{v:.0f}" for v in m.box))
+            t.add_row(
+                str(i),
+                f"{m.similarity:.3f}",
+                "yes" if m.same_person else "no",
+                str(m.face_id),
+                m.source,
+                ",".join(f"{v:.0f}" for v in m.box),
+            )
         console.print(t)
 
 
@@ -97,13 +134,13 @@ def faces(
     from rich.table import Table
 
     with friendly_errors():
-        from facedex.engine import Engine
-        from facedex.config import Settings
-
         import tempfile
 
+        from facedex.config import Settings
+        from facedex.engine import Engine
+
         with tempfile.TemporaryDirectory() as tmp:
-            eng = Engine(tmp, Settings(**({"detector": detector} if detector else {})))
+            eng = Engine(tmp, Settings(detector=detector) if detector else Settings())
             found = eng.faces(image, embed=False)
         if as_json:
             print(json.dumps([f.as_dict() for f in found], indent=2))
@@ -112,8 +149,13 @@ def faces(
         for col in ("#", "box", "score", "quality", "landmarks"):
             t.add_column(col)
         for i, f in enumerate(found):
-            t.add_row(str(i), ",".join(f"{v:.0f}" for v in f.box), f"{f.score:.3f}",
-                      f"{f.quality:.3f}", " ".join(f"({x:.0f},{y:.0f})" for x, y in f.landmarks))
+            t.add_row(
+                str(i),
+                ",".join(f"{v:.0f}" for v in f.box),
+                f"{f.score:.3f}",
+                f"{f.quality:.3f}",
+                " ".join(f"({x:.0f},{y:.0f})" for x, y in f.landmarks),
+            )
         console.print(t)
 
 
@@ -131,9 +173,11 @@ def verify(
         if as_json:
             print(json.dumps(r.as_dict()))
         else:
-            console.print(f"{'same person' if r.same_person else 'different people'}: "
-                          f"similarity {r.similarity:.4f} (threshold {r.threshold:.4f}, "
-                          f"model {r.model})")
+            console.print(
+                f"{'same person' if r.same_person else 'different people'}: "
+                f"similarity {r.similarity:.4f} (threshold {r.threshold:.4f}, "
+                f"model {r.model})"
+            )
 
 
 def evaluate(
@@ -162,8 +206,10 @@ def evaluate(
             console.print(f"{k:>24}: {v}")
 
 
-def stats(library: Path = LibraryOpt,
-          errors: bool = typer.Option(False, "--errors", help="List failed images")) -> None:
+def stats(
+    library: Path = LibraryOpt,
+    errors: bool = typer.Option(False, "--errors", help="List failed images"),
+) -> None:
     """Images, faces, models and index size of a library."""
     with friendly_errors():
         eng = open_engine(library)

@@ -103,7 +103,7 @@ class _Display:
 
         self.stream = stream
         self.live = (
-            Live(console=console, refresh_per_second=4, transient=False, auto_refresh=False)
+            Live(console=console, refresh_per_second=4, transient=True, auto_refresh=False)
             if not quiet
             else None
         )
@@ -137,7 +137,9 @@ class _Display:
         if self.live is None or now - self._last < 0.25:
             return
         self._last = now
-        self.live.update(self.text(st), refresh=True)
+        from rich.text import Text
+
+        self.live.update(Text(self.text(st)), refresh=True)
 
     def __enter__(self) -> _Display:
         if self.live is not None:
@@ -155,7 +157,9 @@ def _report(result: Any, display: _Display, as_json: bool) -> None:
     if as_json:
         print(json.dumps(result.as_dict(), indent=2, default=str))
         return
-    console.print(display.text(result.stats))
+    from rich.text import Text
+
+    console.print(Text(display.text(result.stats)))
     reasons = {
         "max_items": "reached --max-items",
         "end": "end of the source",

@@ -149,8 +149,10 @@ def remove(
     name: str = typer.Argument(..., help="Cache name, as 'facedex models list' shows it"),
     model_dir: Path = ModelDirOpt,
 ) -> None:
-    """Delete a cached model. Libraries indexed with it keep their vectors but cannot
-    search until it is pulled again."""
+    """Delete a cached model.
+
+    Libraries indexed with it keep their vectors but cannot search until it is pulled again.
+    """
     with friendly_errors():
         spec = _store(model_dir).remove(name)
         console.print(f"removed {spec.name} ({spec.kind}, sha256 {spec.sha256[:12]}...)")

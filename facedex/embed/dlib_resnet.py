@@ -49,8 +49,9 @@ class DlibResNetEmbedder:
         dx, dy, sx, sy = self._box
         cx, cy = (x1 + x2) / 2 + dx * w, (y1 + y2) / 2 + dy * h
         side = max(w * sx, h * sy)
-        return self._dlib.rectangle(int(cx - side / 2), int(cy - side / 2),
-                                    int(cx + side / 2), int(cy + side / 2))
+        return self._dlib.rectangle(
+            int(cx - side / 2), int(cy - side / 2), int(cx + side / 2), int(cy + side / 2)
+        )
 
     def align(
         self, pixels: UInt8Array, det: Detection

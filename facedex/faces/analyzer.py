@@ -21,9 +21,9 @@ def thumbnail(pixels: UInt8Array, box: tuple[float, float, float, float]) -> byt
     x1, y1, x2, y2 = box
     m = 0.25 * max(x2 - x1, y2 - y1)
     cx, cy, side = (x1 + x2) / 2, (y1 + y2) / 2, max(x2 - x1, y2 - y1) + 2 * m
-    l, t = int(max(0, cx - side / 2)), int(max(0, cy - side / 2))
-    r, b = int(min(w, cx + side / 2)), int(min(h, cy + side / 2))
-    crop = Image.fromarray(pixels[t:max(b, t + 1), l:max(r, l + 1)])
+    left, top = int(max(0, cx - side / 2)), int(max(0, cy - side / 2))
+    right, bottom = int(min(w, cx + side / 2)), int(min(h, cy + side / 2))
+    crop = Image.fromarray(pixels[top : max(bottom, top + 1), left : max(right, left + 1)])
     crop.thumbnail((THUMB_SIDE * 2, THUMB_SIDE * 2))
     buf = io.BytesIO()
     crop.save(buf, "JPEG", quality=82)
@@ -33,8 +33,15 @@ def thumbnail(pixels: UInt8Array, box: tuple[float, float, float, float]) -> byt
 class FaceAnalyzer:
     """The detect+align+embed stages wired together for one model pair."""
 
-    def __init__(self, detector: Detector, embedder: Embedder, *, min_face: int = 20,
-                 min_quality: float = 0.0, max_faces: int = 100) -> None:
+    def __init__(
+        self,
+        detector: Detector,
+        embedder: Embedder,
+        *,
+        min_face: int = 20,
+        min_quality: float = 0.0,
+        max_faces: int = 100,
+    ) -> None:
         self.detector = detector
         self.embedder = embedder
         self.min_face = min_face
@@ -54,11 +61,22 @@ class FaceAnalyzer:
             q = quality(det.box, chip, pts, det.score)
             if q < self.min_quality:
                 continue
-            box = (max(0.0, x1 * inv), max(0.0, y1 * inv),
-                   min(float(img.width), x2 * inv), min(float(img.height), y2 * inv))
-            faces.append(Face(box=box, score=det.score,
-                              landmarks=[(x * inv, y * inv) for x, y in pts], quality=q,
-                              chip=chip, thumb=thumbnail(px, det.box)))
+            box = (
+                max(0.0, x1 * inv),
+                max(0.0, y1 * inv),
+                min(float(img.width), x2 * inv),
+                min(float(img.height), y2 * inv),
+            )
+            faces.append(
+                Face(
+                    box=box,
+                    score=det.score,
+                    landmarks=[(x * inv, y * inv) for x, y in pts],
+                    quality=q,
+                    chip=chip,
+                    thumb=thumbnail(px, det.box),
+                )
+            )
         faces.sort(key=lambda f: -f.area())
         return faces[: self.max_faces]
 

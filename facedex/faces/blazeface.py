@@ -63,11 +63,12 @@ class _Model:
         """Detect in a square-letterboxed copy of ``rgb``; return boxes in ``rgb`` pixels."""
         h, w = rgb.shape[:2]
         side = max(h, w)
-        im = Image.fromarray(rgb)
+        # pad to a square, then resize (the models were trained on letterboxed inputs)
         canvas = Image.new("RGB", (side, side))
-        canvas.paste(im, (0, 0))
-        x = np.asarray(canvas.resize((self.size, self.size), Image.Resampling.BILINEAR),
-                       dtype=np.float32)
+        canvas.paste(Image.fromarray(rgb), (0, 0))
+        x = np.asarray(
+            canvas.resize((self.size, self.size), Image.Resampling.BILINEAR), dtype=np.float32
+        )
         x = (x / 127.5 - 1.0)[None]
         with self.lock:
             self.interp.set_tensor(self.inp, x)
@@ -82,11 +83,16 @@ class _Model:
             ax, ay = self.anchors[i]
             cx, cy = reg[i, 0] / s + ax, reg[i, 1] / s + ay
             bw, bh = reg[i, 2] / s, reg[i, 3] / s
-            box = ((cx - bw / 2) * side, (cy - bh / 2) * side,
-                   (cx + bw / 2) * side, (cy + bh / 2) * side)
+            box = (
+                (cx - bw / 2) * side,
+                (cy - bh / 2) * side,
+                (cx + bw / 2) * side,
+                (cy + bh / 2) * side,
+            )
             kp = reg[i, 4:16].reshape(6, 2) / s + np.array([ax, ay], dtype=np.float32)
-            out.append(Detection(box=box, score=float(score[i]),
-                                 keypoints=(kp * side).astype(np.float32)))
+            out.append(
+                Detection(box=box, score=float(score[i]), keypoints=(kp * side).astype(np.float32))
+            )
         return out
 
 
@@ -95,9 +101,16 @@ class BlazeFaceDetector:
 
     name = "blazeface"
 
-    def __init__(self, threshold: float = 0.55, floor: float = 0.3, tile: int = 640,
-                 min_face: int = 20, det_side: int = 1280, confident: float = 0.75,
-                 hog_floor: float = -0.7) -> None:
+    def __init__(
+        self,
+        threshold: float = 0.55,
+        floor: float = 0.3,
+        tile: int = 640,
+        min_face: int = 20,
+        det_side: int = 1280,
+        confident: float = 0.75,
+        hog_floor: float = -0.7,
+    ) -> None:
         d = blazeface_model_dir()
         self.confident = confident
         self.hog_floor = hog_floor
@@ -130,8 +143,7 @@ class BlazeFaceDetector:
             rects, scores, _ = _hog().run(np.asarray(crop), 1, -1.0)
         best = -9.0
         for r, sc in zip(rects, scores, strict=True):
-            q = (r.left() / f + left, r.top() / f + top, r.right() / f + left,
-                 r.bottom() / f + top)
+            q = (r.left() / f + left, r.top() / f + top, r.right() / f + left, r.bottom() / f + top)
             if iou(q, box) > 0.25:
                 best = max(best, float(sc))
         return best
@@ -150,8 +162,9 @@ class BlazeFaceDetector:
             xs.append(w - t)
         return [(x, y, min(x + t, w), min(y + t, h)) for y in ys for x in xs]
 
-    def _tiled(self, model: _Model, pixels: UInt8Array,
-               tiles: list[tuple[int, int, int, int]]) -> list[Detection]:
+    def _tiled(
+        self, model: _Model, pixels: UInt8Array, tiles: list[tuple[int, int, int, int]]
+    ) -> list[Detection]:
         out: list[Detection] = []
         h, w = pixels.shape[:2]
         for x1, y1, x2, y2 in tiles:
@@ -160,12 +173,21 @@ class BlazeFaceDetector:
                 b = d.box
                 # a face cut by an inner tile edge is found whole by a neighbouring tile
                 m = 0.02 * (x2 - x1)
-                if ((x1 > 0 and b[0] < m) or (y1 > 0 and b[1] < m)
-                        or (x2 < w and b[2] > x2 - x1 - m) or (y2 < h and b[3] > y2 - y1 - m)):
+                if (
+                    (x1 > 0 and b[0] < m)
+                    or (y1 > 0 and b[1] < m)
+                    or (x2 < w and b[2] > x2 - x1 - m)
+                    or (y2 < h and b[3] > y2 - y1 - m)
+                ):
                     continue
                 kp = None if d.keypoints is None else d.keypoints + off
-                out.append(Detection(box=(b[0] + x1, b[1] + y1, b[2] + x1, b[3] + y1),
-                                     score=d.score, keypoints=kp))
+                out.append(
+                    Detection(
+                        box=(b[0] + x1, b[1] + y1, b[2] + x1, b[3] + y1),
+                        score=d.score,
+                        keypoints=kp,
+                    )
+                )
         return out
 
     def detect(self, pixels: UInt8Array) -> list[Detection]:
@@ -178,17 +200,34 @@ class BlazeFaceDetector:
         h0, w0 = pixels.shape[:2]
         f = min(1.0, self.det_side / max(h0, w0))
         if f < 1.0:
-            pixels = np.asarray(Image.fromarray(pixels).resize(
-                (max(1, round(w0 * f)), max(1, round(h0 * f))), Image.Resampling.BILINEAR))
+            pixels = np.asarray(
+                Image.fromarray(pixels).resize(
+                    (max(1, round(w0 * f)), max(1, round(h0 * f))), Image.Resampling.BILINEAR
+                )
+            )
         h, w = pixels.shape[:2]
         side = max(h, w)
-        passes = [self.back.run(pixels, self.floor), self.full.run(pixels, self.floor)]
-        mid = self._grid(h, w, int(side * 0.6))  # faces 1/4 to 1/10 of the photo
+        # whole-image and middle-tile passes feed the models 192-256 px inputs, so a
+        # 640 px copy loses nothing and makes their resizing cheap
+        g = min(1.0, 640 / side)
+        lo = (
+            pixels
+            if g == 1.0
+            else np.asarray(
+                Image.fromarray(pixels).resize(
+                    (max(1, round(w * g)), max(1, round(h * g))), Image.Resampling.BILINEAR
+                )
+            )
+        )
+        lh, lw = lo.shape[:2]
+        passes = [self.back.run(lo, self.floor), self.full.run(lo, self.floor)]
+        mid = self._grid(lh, lw, int(max(lh, lw) * 0.6))  # faces 1/4 to 1/10 of the photo
         if mid:
-            passes.append(self._tiled(self.back, pixels, mid))
-        small = self._grid(h, w, self.tile)  # small faces in large photos
-        if small and self.tile < side * 0.6:
-            passes.append(self._tiled(self.full, pixels, small))
+            passes.append(self._tiled(self.back, lo, mid))
+        if g < 1.0:
+            passes = [[_scaled(d, 1.0 / g) for d in p] for p in passes]
+        if side > 2 * self.tile:  # small faces in large photos (under ~1/20 of the side)
+            passes.append(self._tiled(self.full, pixels, self._grid(h, w, self.tile)))
         merged_each = [nms(p, 0.3) for p in passes]
         candidates = [d for p in merged_each for d in p]
         kept: list[Detection] = []
@@ -208,12 +247,17 @@ class BlazeFaceDetector:
                 continue  # text, ears, windows: BlazeFace says 0.4-0.7, HOG sees no face
             kept.append(d)
         if f < 1.0:
-            inv = 1.0 / f
-            kept = [Detection(box=tuple(v * inv for v in d.box),  # type: ignore[arg-type]
-                              score=d.score,
-                              keypoints=None if d.keypoints is None else d.keypoints * inv)
-                    for d in kept]
+            return [_scaled(d, 1.0 / f) for d in kept]
         return kept
+
+
+def _scaled(d: Detection, k: float) -> Detection:
+    x1, y1, x2, y2 = d.box
+    return Detection(
+        box=(x1 * k, y1 * k, x2 * k, y2 * k),
+        score=d.score,
+        keypoints=None if d.keypoints is None else d.keypoints * k,
+    )
 
 
 def _hog() -> Any:

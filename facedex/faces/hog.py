@@ -24,7 +24,9 @@ class HogDetector:
         with self._lock:
             rects, scores, _ = self._det.run(pixels, up, -0.2)
         return [
-            Detection(box=(float(r.left()), float(r.top()), float(r.right()), float(r.bottom())),
-                      score=float(min(1.0, max(0.0, 0.5 + s / 4))))
+            Detection(
+                box=(float(r.left()), float(r.top()), float(r.right()), float(r.bottom())),
+                score=float(min(1.0, max(0.0, 0.5 + s / 4))),
+            )
             for r, s in zip(rects, scores, strict=True)
         ]

@@ -32,14 +32,27 @@ class VectorIndex(Protocol):
     def load(self, path: Path) -> None: ...
 
 
-def open_index(backend: str, dim: int, *, m: int = 32, ef_construction: int = 200,
-               ef_search: int = 256, exact_below: int = 20_000, dtype: str = "f16"
-               ) -> VectorIndex:
+def open_index(
+    backend: str,
+    dim: int,
+    *,
+    m: int = 32,
+    ef_construction: int = 200,
+    ef_search: int = 256,
+    exact_below: int = 20_000,
+    dtype: str = "f16",
+) -> VectorIndex:
     if backend == "usearch":
         from facedex.index.usearch_index import UsearchIndex
 
-        return UsearchIndex(dim, m=m, ef_construction=ef_construction, ef_search=ef_search,
-                            exact_below=exact_below, dtype=dtype)
+        return UsearchIndex(
+            dim,
+            m=m,
+            ef_construction=ef_construction,
+            ef_search=ef_search,
+            exact_below=exact_below,
+            dtype=dtype,
+        )
     if backend == "hnswlib":
         from facedex.index.hnswlib_index import HnswlibIndex
 

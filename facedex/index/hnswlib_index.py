@@ -10,15 +10,17 @@ from facedex.types import FloatArray
 
 
 class HnswlibIndex:
-    def __init__(self, dim: int, *, m: int = 32, ef_construction: int = 200,
-                 ef_search: int = 256) -> None:
+    def __init__(
+        self, dim: int, *, m: int = 32, ef_construction: int = 200, ef_search: int = 256
+    ) -> None:
         import hnswlib
 
         self.dim = dim
         self._m, self._efc, self._ef = m, ef_construction, ef_search
         self._index = hnswlib.Index(space="ip", dim=dim)
-        self._index.init_index(max_elements=1024, M=m, ef_construction=ef_construction,
-                               allow_replace_deleted=True)
+        self._index.init_index(
+            max_elements=1024, M=m, ef_construction=ef_construction, allow_replace_deleted=True
+        )
         self._index.set_ef(ef_search)
         self._ids: set[int] = set()
 
@@ -28,8 +30,9 @@ class HnswlibIndex:
         need = len(self._ids) + len(ids)
         if need > self._index.get_max_elements():
             self._index.resize_index(max(need, 2 * self._index.get_max_elements()))
-        self._index.add_items(np.asarray(vectors, np.float32), np.asarray(ids, np.int64),
-                              replace_deleted=True)
+        self._index.add_items(
+            np.asarray(vectors, np.float32), np.asarray(ids, np.int64), replace_deleted=True
+        )
         self._ids.update(int(i) for i in ids)
 
     def remove(self, ids: np.ndarray) -> None:

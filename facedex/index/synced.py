@@ -28,8 +28,9 @@ FORMAT_VERSION = 1
 
 
 class SyncedIndex:
-    def __init__(self, folder: Path, catalog: Catalog, model: str, dim: int, backend: str,
-                 **index_kw: Any) -> None:
+    def __init__(
+        self, folder: Path, catalog: Catalog, model: str, dim: int, backend: str, **index_kw: Any
+    ) -> None:
         self.folder = folder
         self.catalog = catalog
         self.model = model
@@ -53,8 +54,11 @@ class SyncedIndex:
         if self.path.exists() and self.state_path.exists():
             try:
                 state = json.loads(self.state_path.read_text())
-                if (state.get("version") != FORMAT_VERSION or state.get("model") != self.model
-                        or state.get("dim") != self.dim):
+                if (
+                    state.get("version") != FORMAT_VERSION
+                    or state.get("model") != self.model
+                    or state.get("dim") != self.dim
+                ):
                     raise ValueError("index was written for another model or format")
                 self.index.load(self.path)
                 self.max_id = int(state["max_face_id"])
@@ -67,8 +71,11 @@ class SyncedIndex:
             return
         self.sync()
         if len(self.index) != self.catalog.count_faces(self.model):
-            log.warning("index has %d vectors, catalog %d; rebuilding", len(self.index),
-                        self.catalog.count_faces(self.model))
+            log.warning(
+                "index has %d vectors, catalog %d; rebuilding",
+                len(self.index),
+                self.catalog.count_faces(self.model),
+            )
             self.rebuild()
 
     def sync(self) -> int:
@@ -103,9 +110,15 @@ class SyncedIndex:
             tmp = self.path.with_suffix(self.path.suffix + ".tmp")
             self.index.save(tmp)
             os.replace(tmp, self.path)
-            state = {"version": FORMAT_VERSION, "model": self.model, "dim": self.dim,
-                     "backend": self.backend, "max_face_id": self.max_id,
-                     "deletion_seq": self.del_seq, "count": len(self.index)}
+            state = {
+                "version": FORMAT_VERSION,
+                "model": self.model,
+                "dim": self.dim,
+                "backend": self.backend,
+                "max_face_id": self.max_id,
+                "deletion_seq": self.del_seq,
+                "count": len(self.index),
+            }
             tmp_s = self.state_path.with_suffix(".json.tmp")
             tmp_s.write_text(json.dumps(state))
             os.replace(tmp_s, self.state_path)

@@ -14,20 +14,37 @@ from facedex.types import FloatArray
 
 
 class UsearchIndex:
-    def __init__(self, dim: int, *, m: int = 32, ef_construction: int = 200,
-                 ef_search: int = 256, exact_below: int = 20_000, dtype: str = "f16") -> None:
+    def __init__(
+        self,
+        dim: int,
+        *,
+        m: int = 32,
+        ef_construction: int = 200,
+        ef_search: int = 256,
+        exact_below: int = 20_000,
+        dtype: str = "f16",
+    ) -> None:
         from usearch.index import Index
 
         self.dim = dim
         self.exact_below = exact_below
-        self._index = Index(ndim=dim, metric="ip", dtype=dtype, connectivity=m,
-                            expansion_add=ef_construction, expansion_search=ef_search)
+        self._index = Index(
+            ndim=dim,
+            metric="ip",
+            dtype=dtype,
+            connectivity=m,
+            expansion_add=ef_construction,
+            expansion_search=ef_search,
+        )
 
     def add(self, ids: np.ndarray, vectors: FloatArray) -> None:
         if len(ids) == 0:
             return
-        self._index.add(np.asarray(ids, dtype=np.uint64),
-                        np.ascontiguousarray(vectors, dtype=np.float32), threads=2)
+        self._index.add(
+            np.asarray(ids, dtype=np.uint64),
+            np.ascontiguousarray(vectors, dtype=np.float32),
+            threads=2,
+        )
 
     def remove(self, ids: np.ndarray) -> None:
         for i in np.asarray(ids, dtype=np.uint64):
@@ -42,8 +59,11 @@ class UsearchIndex:
         res = self._index.search(q, min(k, n), exact=n < self.exact_below, threads=1)
         keys = np.atleast_2d(np.asarray(res.keys)).astype(np.int64)
         dist = np.atleast_2d(np.asarray(res.distances)).astype(np.float32)
-        counts = (np.atleast_1d(np.asarray(res.counts)) if hasattr(res, "counts")
-                  else np.asarray([len(res.keys)]))
+        counts = (
+            np.atleast_1d(np.asarray(res.counts))
+            if hasattr(res, "counts")
+            else np.asarray([len(res.keys)])
+        )
         ids = np.full((len(q), k), -1, np.int64)
         sims = np.zeros((len(q), k), np.float32)
         for r in range(len(q)):

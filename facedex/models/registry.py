@@ -38,8 +38,9 @@ def build_detector(settings: Settings) -> Detector:
     from facedex.models.store import ModelStore
 
     spec = ModelStore(settings.model_dir).get(name.removeprefix("onnx:"), kind="detector")
-    return OnnxFaceDetector(spec.path, name=name, threshold=settings.detect_threshold,
-                            input_size=spec.input_size)
+    return OnnxFaceDetector(
+        spec.path, name=name, threshold=settings.detect_threshold, input_size=spec.input_size
+    )
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -52,21 +53,27 @@ def build_embedder(settings: Settings) -> Embedder:
     from facedex.models.store import ModelStore
 
     spec = ModelStore(settings.model_dir).get(name.removeprefix("onnx:"), kind="embedder")
-    return OnnxArcFaceEmbedder(spec.path, name=spec.model_id, threshold=spec.threshold,
-                               dim=spec.dim)
+    return OnnxArcFaceEmbedder(
+        spec.path, name=spec.model_id, threshold=spec.threshold, dim=spec.dim
+    )
 
 
 def build_analyzer(settings: Settings) -> FaceAnalyzer:
-    return FaceAnalyzer(build_detector(settings), build_embedder(settings),
-                        min_face=settings.min_face, min_quality=settings.min_quality,
-                        max_faces=settings.max_faces)
+    return FaceAnalyzer(
+        build_detector(settings),
+        build_embedder(settings),
+        min_face=settings.min_face,
+        min_quality=settings.min_quality,
+        max_faces=settings.max_faces,
+    )
 
 
 def _onnx_embedder_spec(settings: Settings) -> ModelSpec:
     from facedex.models.store import ModelStore
 
-    return ModelStore(settings.model_dir).get(settings.embedder.removeprefix("onnx:"),
-                                              kind="embedder")
+    return ModelStore(settings.model_dir).get(
+        settings.embedder.removeprefix("onnx:"), kind="embedder"
+    )
 
 
 def embedder_name(settings: Settings) -> str:

@@ -35,6 +35,8 @@ MANIFEST = "manifest.json"
 MODEL_FILE = "model.onnx"
 MANIFEST_FORMAT = 1
 DEFAULT_MAX_BYTES = 1 << 30  # the largest public ArcFace models are ~260 MB
+# embedder: ArcFace's usual same-person cosine. detector: SCRFD's own score cut-off, recorded
+# for reference; a library detects with its FACEDEX_DETECT_THRESHOLD setting.
 DEFAULT_THRESHOLDS: dict[str, float] = {"embedder": 0.35, "detector": 0.5}
 SCRFD_STRIDES = (8, 16, 32)
 SCRFD_ANCHORS = 2
@@ -131,7 +133,7 @@ class ModelStore:
             return []
         out = []
         for d in sorted(self.root.iterdir()):
-            if (d / MANIFEST).is_file():
+            if not d.name.startswith(".") and (d / MANIFEST).is_file():  # skip pulls under way
                 try:
                     out.append(self._read(d))
                 except ModelError:

@@ -9,6 +9,7 @@ import io
 import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
 from PIL import Image, UnidentifiedImageError
@@ -19,6 +20,7 @@ from facedex.decode import decode_bytes
 from facedex.engine import Engine
 from facedex.errors import ImageError
 from facedex.faces.analyzer import FaceAnalyzer
+from facedex.service.limits import Overloaded
 from facedex.types import Face
 
 
@@ -79,10 +81,14 @@ def _init(settings_json: str) -> None:
     _WORKER = (build_analyzer(settings), settings)
 
 
-def _analyze(data: bytes) -> list[Face]:
+def _analyze(data: bytes) -> list[Face] | tuple[str, str]:
+    """Faces, or (code, message) of an ImageError: it does not survive pickling as is."""
     assert _WORKER is not None
     analyzer, s = _WORKER
-    img = decode_bytes(data, "query", max_pixels=s.max_pixels, work_side=s.work_side)
+    try:
+        img = decode_bytes(data, "query", max_pixels=s.max_pixels, work_side=s.work_side)
+    except ImageError as e:
+        return (e.code, str(e))
     faces = analyzer.analyze(img)
     for f in faces:
         f.thumb = b""
@@ -99,17 +105,30 @@ class ProcessPoolAnalyzer:
 
     def __init__(self, settings: Settings, workers: int) -> None:
         self.slots = workers
-        self._pool = ProcessPoolExecutor(
-            workers,
+        self._settings = settings.model_dump_json()
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(
+            self.slots,
             mp_context=mp.get_context("spawn"),
             initializer=_init,
-            initargs=(settings.model_dump_json(),),
+            initargs=(self._settings,),
         )
-        for _ in range(workers):  # start them all now, not on the first query
-            self._pool.submit(_warm)
+        for _ in range(self.slots):  # start them all now, not on the first query
+            pool.submit(_warm)
+        return pool
 
     async def faces(self, data: bytes) -> list[Face]:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, _analyze, data)
+        try:
+            out = await asyncio.get_running_loop().run_in_executor(self._pool, _analyze, data)
+        except BrokenProcessPool:  # a worker died (e.g. out of memory): start fresh ones
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._start()
+            raise Overloaded(503, "photo analysis restarted; try again", 2) from None
+        if isinstance(out, tuple):
+            raise ImageError(out[0], out[1].removeprefix("query: "))
+        return out
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -67,13 +67,17 @@ class Gate:
             self._sem = asyncio.Semaphore(self.slots)
         return self._sem
 
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        sem = self._semaphore()
-        if sem.locked() and self.waiting >= self.queue:
+    def check(self) -> None:
+        """Shed now if a new job could not even queue (call before reading an upload)."""
+        if self._semaphore().locked() and self.waiting >= self.queue:
             raise Overloaded(
                 503, "the server is busy analysing photos; try again shortly", self.timeout / 2
             )
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        self.check()
+        sem = self._semaphore()
         self.waiting += 1
         try:
             await asyncio.wait_for(sem.acquire(), self.timeout)

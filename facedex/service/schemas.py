@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, Field
 
 Box = list[float]
+# ids fit SQLite's 64-bit integers; a larger number is a 422, not a 500
+Id = Annotated[int, Path(ge=0, le=2**62)]
 
 
 class ErrorBody(BaseModel):

@@ -40,7 +40,7 @@ class ServiceSettings(BaseSettings):
         default=0, ge=0, le=64, description="Processes analysing query photos (0: in-process)"
     )
     photo_queue: int = Field(
-        default=16, ge=0, description="Photo searches allowed to wait; more: 503"
+        default=4, ge=0, description="Photo searches allowed to wait; more: 503"
     )
     queue_timeout_s: float = Field(
         default=5.0, gt=0, description="Longest wait for an analysis slot"

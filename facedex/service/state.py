@@ -81,9 +81,10 @@ def require(request: Request, role: Role, cost: float = 1.0) -> Principal:
     return who
 
 
-def search_access(request: Request) -> Principal:
+async def search_access(request: Request) -> Principal:
+    """A dependency; async so FastAPI does not hop to a thread for a dict lookup."""
     return require(request, Role.SEARCH)
 
 
-def admin_access(request: Request) -> Principal:
+async def admin_access(request: Request) -> Principal:
     return require(request, Role.ADMIN)

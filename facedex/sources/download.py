@@ -429,12 +429,13 @@ class Fetcher:
         o = self.opts
         attempt = 0
         while True:
-            await self._breaker_gate(host, url)
             attempt += 1
             res.attempts += 1
             try:
                 async with host.sem:
+                    await self._breaker_gate(host)
                     await host.wait_turn()
+                    await self._breaker_gate(host)
                     out = await self._once(url, image, extra_headers, res)
                 host.failures = 0
                 return out
@@ -459,17 +460,21 @@ class Fetcher:
                 self.stats.retries += 1
                 await asyncio.sleep(wait)
 
-    async def _breaker_gate(self, host: _Host, url: str) -> None:
+    async def _breaker_gate(self, host: _Host) -> None:
+        """Wait out a tripped host's pause; give up on it after too many trips."""
         o = self.opts
-        if host.trips > o.breaker_max_trips:
-            raise _Fail(
-                ERROR,
-                "host_down",
-                f"host failed {o.breaker_failures} times in a row, "
-                f"{host.trips} times; its remaining items are not fetched this run",
-            )
-        wait = host.paused_until - time.monotonic()
-        if wait > 0:
+        while True:
+            if host.trips > o.breaker_max_trips:
+                raise _Fail(
+                    ERROR,
+                    "host_down",
+                    f"host kept failing ({host.trips} circuit-breaker trips of "
+                    f"{o.breaker_failures} failures in a row); its remaining items are not "
+                    "fetched this run",
+                )
+            wait = host.paused_until - time.monotonic()
+            if wait <= 0:
+                return
             await asyncio.sleep(wait)
 
     def _host_failed(self, host: _Host) -> None:
@@ -541,7 +546,7 @@ class Fetcher:
                     if image and not body and looks_like_text(chunk[:64]):
                         raise _Fail(
                             ERROR,
-                            "not_image",
+                            "not_an_image",
                             f"body is text/markup, not an image (Content-Type "
                             f"{resp.content_type or 'missing'})",
                         )

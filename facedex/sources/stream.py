@@ -67,7 +67,9 @@ class Sink:
             s._slots.release()
             return True
         self._recent[item.source] = None
-        if len(self._recent) > 100_000:
+        # Later repeats are caught by the catalog once written; this only covers the
+        # items in flight, so a small cap keeps memory flat on endless feeds.
+        if len(self._recent) > max(10_000, 8 * s.options.queue_size):
             self._recent.popitem(last=False)
         s.submitted += 1
         task = asyncio.create_task(self._download(item))
@@ -160,7 +162,8 @@ class DownloadStream:
 
     def _release(self) -> None:
         if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._slots.release)
+            with contextlib.suppress(RuntimeError):  # the loop has finished: nothing waits
+                self._loop.call_soon_threadsafe(self._slots.release)
 
     def stop(self, reason: str = "stopped") -> None:
         """Stop submitting; items already downloading are dropped, not recorded."""

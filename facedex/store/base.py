@@ -39,7 +39,7 @@ class ImageRow:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+        return {k: getattr(self, k) for k in self.__slots__}
 
 
 @dataclass(slots=True)
@@ -109,8 +109,9 @@ class Catalog(Protocol):
 
     def thumb(self, face_id: int) -> bytes: ...
 
-    def iter_vectors(self, model: str, after_id: int = 0,
-                     batch: int = 50_000) -> Iterator[tuple[np.ndarray, FloatArray]]: ...
+    def iter_vectors(
+        self, model: str, after_id: int = 0, batch: int = 50_000
+    ) -> Iterator[tuple[np.ndarray, FloatArray]]: ...
 
     def max_face_id(self, model: str) -> int: ...
 

@@ -66,16 +66,18 @@ class SqliteCatalog:
         with self._wlock:
             c = self._conn()
             c.executescript(SCHEMA)
-            c.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                      (str(SCHEMA_VERSION),))
+            c.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
             c.commit()
 
     # -- plumbing -----------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
         c: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if c is None:
-            c = sqlite3.connect(self.path, timeout=30, check_same_thread=False,
-                                isolation_level=None)
+            c = sqlite3.connect(
+                self.path, timeout=30, check_same_thread=False, isolation_level=None
+            )
             c.execute("PRAGMA journal_mode=WAL")
             c.execute("PRAGMA synchronous=NORMAL")
             c.execute("PRAGMA foreign_keys=ON")
@@ -104,29 +106,41 @@ class SqliteCatalog:
     # -- runs ---------------------------------------------------------------------
     def start_run(self, source: str) -> int:
         with self._tx() as c:
-            cur = c.execute("INSERT INTO runs (source, started) VALUES (?, ?)",
-                            (source, time.time()))
+            cur = c.execute(
+                "INSERT INTO runs (source, started) VALUES (?, ?)", (source, time.time())
+            )
             return int(cur.lastrowid or 0)
 
     def finish_run(self, run_id: int, stats: dict[str, Any]) -> None:
         with self._tx() as c:
-            c.execute("UPDATE runs SET finished=?, stats=? WHERE id=?",
-                      (time.time(), json.dumps(stats), run_id))
+            c.execute(
+                "UPDATE runs SET finished=?, stats=? WHERE id=?",
+                (time.time(), json.dumps(stats), run_id),
+            )
 
     # -- ingest -------------------------------------------------------------------
     def seen(self, source: str) -> tuple[str, float | None, int | None] | None:
-        r = self._conn().execute(
-            "SELECT status, mtime, bytes FROM images WHERE source=?", (source,)).fetchone()
+        r = (
+            self._conn()
+            .execute("SELECT status, mtime, bytes FROM images WHERE source=?", (source,))
+            .fetchone()
+        )
         return None if r is None else (str(r[0]), r[1], r[2])
 
     def find_sha(self, sha256: str) -> int | None:
-        r = self._conn().execute(
-            "SELECT id FROM images WHERE sha256=? AND status!=? ORDER BY id LIMIT 1",
-            (sha256, DUPLICATE)).fetchone()
+        r = (
+            self._conn()
+            .execute(
+                "SELECT id FROM images WHERE sha256=? AND status!=? ORDER BY id LIMIT 1",
+                (sha256, DUPLICATE),
+            )
+            .fetchone()
+        )
         return None if r is None else int(r[0])
 
-    def write_images(self, records: list[ImageRecord], model: str,
-                     run_id: int | None = None) -> list[int]:
+    def write_images(
+        self, records: list[ImageRecord], model: str, run_id: int | None = None
+    ) -> list[int]:
         """All records in one transaction: a crash keeps all of them or none."""
         ids: list[int] = []
         now = time.time()
@@ -134,9 +148,10 @@ class SqliteCatalog:
             for rec in records:
                 status, dup = rec.status, None
                 if status == DONE and rec.sha256:
-                    r = c.execute("SELECT id FROM images WHERE sha256=? AND status!=? "
-                                  "AND source!=? LIMIT 1",
-                                  (rec.sha256, DUPLICATE, rec.source)).fetchone()
+                    r = c.execute(
+                        "SELECT id FROM images WHERE sha256=? AND status!=? AND source!=? LIMIT 1",
+                        (rec.sha256, DUPLICATE, rec.source),
+                    ).fetchone()
                     if r is not None:
                         status, dup = DUPLICATE, int(r[0])
                 old = c.execute("SELECT id FROM images WHERE source=?", (rec.source,)).fetchone()
@@ -147,10 +162,27 @@ class SqliteCatalog:
                     "INSERT INTO images (source, status, sha256, width, height, format, bytes,"
                     " mtime, error_code, error, n_faces, page_url, caption, external_id, meta,"
                     " duplicate_of, run_id, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (rec.source, status, rec.sha256, rec.width, rec.height, rec.format,
-                     rec.nbytes, rec.mtime, rec.error_code, rec.error,
-                     0 if dup else len(rec.faces), rec.page_url, rec.caption, rec.external_id,
-                     json.dumps(rec.meta) if rec.meta else None, dup, run_id, now))
+                    (
+                        rec.source,
+                        status,
+                        rec.sha256,
+                        rec.width,
+                        rec.height,
+                        rec.format,
+                        rec.nbytes,
+                        rec.mtime,
+                        rec.error_code,
+                        rec.error,
+                        0 if dup else len(rec.faces),
+                        rec.page_url,
+                        rec.caption,
+                        rec.external_id,
+                        json.dumps(rec.meta) if rec.meta else None,
+                        dup,
+                        run_id,
+                        now,
+                    ),
+                )
                 image_id = int(cur.lastrowid or 0)
                 ids.append(image_id)
                 if dup is not None:
@@ -158,33 +190,66 @@ class SqliteCatalog:
                 c.executemany(
                     "INSERT INTO faces (image_id, x1, y1, x2, y2, score, quality, landmarks,"
                     " model, vector, thumb) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    [(image_id, *map(float, f.box), float(f.score), float(f.quality),
-                      json.dumps([[round(x, 1), round(y, 1)] for x, y in f.landmarks]), model,
-                      np.asarray(f.vector, np.float32).tobytes(), f.thumb)
-                     for f in rec.faces if f.vector is not None])
+                    [
+                        (
+                            image_id,
+                            *map(float, f.box),
+                            float(f.score),
+                            float(f.quality),
+                            json.dumps([[round(x, 1), round(y, 1)] for x, y in f.landmarks]),
+                            model,
+                            np.asarray(f.vector, np.float32).tobytes(),
+                            f.thumb,
+                        )
+                        for f in rec.faces
+                        if f.vector is not None
+                    ],
+                )
         return ids
 
     # -- reads --------------------------------------------------------------------
-    _IMG_COLS = ("id, source, status, sha256, width, height, format, bytes, error_code, error,"
-                 " n_faces, page_url, caption, external_id, duplicate_of, meta")
+    _IMG_COLS = (
+        "id, source, status, sha256, width, height, format, bytes, error_code, error,"
+        " n_faces, page_url, caption, external_id, duplicate_of, meta"
+    )
 
     @staticmethod
     def _image_row(r: tuple[Any, ...]) -> ImageRow:
-        return ImageRow(id=r[0], source=r[1], status=r[2], sha256=r[3], width=r[4], height=r[5],
-                        format=r[6], bytes=r[7], error_code=r[8], error=r[9], n_faces=r[10],
-                        page_url=r[11], caption=r[12], external_id=r[13], duplicate_of=r[14],
-                        meta=json.loads(r[15]) if r[15] else {})
+        return ImageRow(
+            id=r[0],
+            source=r[1],
+            status=r[2],
+            sha256=r[3],
+            width=r[4],
+            height=r[5],
+            format=r[6],
+            bytes=r[7],
+            error_code=r[8],
+            error=r[9],
+            n_faces=r[10],
+            page_url=r[11],
+            caption=r[12],
+            external_id=r[13],
+            duplicate_of=r[14],
+            meta=json.loads(r[15]) if r[15] else {},
+        )
 
     def image(self, image_id: int) -> ImageRow:
-        r = self._conn().execute(f"SELECT {self._IMG_COLS} FROM images WHERE id=?",
-                                 (image_id,)).fetchone()
+        r = (
+            self._conn()
+            .execute(f"SELECT {self._IMG_COLS} FROM images WHERE id=?", (image_id,))
+            .fetchone()
+        )
         if r is None:
             raise NotFoundError(f"no image with id {image_id}")
         return self._image_row(r)
 
     def image_by_source(self, source: str) -> ImageRow | None:
-        r = self._conn().execute(f"SELECT {self._IMG_COLS} FROM images WHERE source=?",
-                                 (source,)).fetchone()
+        r = (
+            self._conn()
+            .execute(f"SELECT {self._IMG_COLS} FROM images WHERE source=?", (source,))
+            .fetchone()
+        )
         return None if r is None else self._image_row(r)
 
     def images(self, status: str | None = None, limit: int = 1000) -> list[ImageRow]:
@@ -200,21 +265,35 @@ class SqliteCatalog:
 
     @staticmethod
     def _face_row(r: tuple[Any, ...], vec: bytes | None = None) -> FaceRow:
-        return FaceRow(id=r[0], image_id=r[1], box=(r[2], r[3], r[4], r[5]), score=r[6],
-                       quality=r[7], landmarks=json.loads(r[8]) if r[8] else [], model=r[9],
-                       vector=_vec(vec) if vec is not None else None)
+        return FaceRow(
+            id=r[0],
+            image_id=r[1],
+            box=(r[2], r[3], r[4], r[5]),
+            score=r[6],
+            quality=r[7],
+            landmarks=json.loads(r[8]) if r[8] else [],
+            model=r[9],
+            vector=_vec(vec) if vec is not None else None,
+        )
 
     def face(self, face_id: int, with_vector: bool = False) -> FaceRow:
-        r = self._conn().execute(f"SELECT {self._FACE_COLS}, vector FROM faces WHERE id=?",
-                                 (face_id,)).fetchone()
+        r = (
+            self._conn()
+            .execute(f"SELECT {self._FACE_COLS}, vector FROM faces WHERE id=?", (face_id,))
+            .fetchone()
+        )
         if r is None:
             raise NotFoundError(f"no face with id {face_id}")
         return self._face_row(r[:-1], r[-1] if with_vector else None)
 
     def faces_of(self, image_id: int) -> list[FaceRow]:
-        rows = self._conn().execute(
-            f"SELECT {self._FACE_COLS} FROM faces WHERE image_id=? ORDER BY id",
-            (image_id,)).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                f"SELECT {self._FACE_COLS} FROM faces WHERE image_id=? ORDER BY id", (image_id,)
+            )
+            .fetchall()
+        )
         return [self._face_row(r) for r in rows]
 
     def faces_by_ids(self, ids: list[int]) -> dict[int, tuple[FaceRow, ImageRow]]:
@@ -223,13 +302,15 @@ class SqliteCatalog:
         out: dict[int, tuple[FaceRow, ImageRow]] = {}
         c = self._conn()
         for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
+            chunk = ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
             img_cols = ", ".join("i." + c.strip() for c in self._IMG_COLS.split(","))
             face_cols = ", ".join("f." + c.strip() for c in self._FACE_COLS.split(","))
             rows = c.execute(
                 f"SELECT {face_cols}, {img_cols} FROM faces f JOIN images i ON i.id=f.image_id"
-                f" WHERE f.id IN ({marks})", chunk).fetchall()
+                f" WHERE f.id IN ({marks})",
+                chunk,
+            ).fetchall()
             for r in rows:
                 out[int(r[0])] = (self._face_row(r[:10]), self._image_row(r[10:]))
         return out
@@ -240,13 +321,16 @@ class SqliteCatalog:
             raise NotFoundError(f"no face with id {face_id}")
         return bytes(r[0] or b"")
 
-    def iter_vectors(self, model: str, after_id: int = 0,
-                     batch: int = 50_000) -> Iterator[tuple[np.ndarray, FloatArray]]:
+    def iter_vectors(
+        self, model: str, after_id: int = 0, batch: int = 50_000
+    ) -> Iterator[tuple[np.ndarray, FloatArray]]:
         last = after_id
         c = self._conn()
         while True:
-            rows = c.execute("SELECT id, vector FROM faces WHERE model=? AND id>? ORDER BY id"
-                             " LIMIT ?", (model, last, batch)).fetchall()
+            rows = c.execute(
+                "SELECT id, vector FROM faces WHERE model=? AND id>? ORDER BY id LIMIT ?",
+                (model, last, batch),
+            ).fetchall()
             if not rows:
                 return
             ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
@@ -262,8 +346,11 @@ class SqliteCatalog:
         if model is None:
             r = self._conn().execute("SELECT COUNT(*) FROM faces").fetchone()
         else:
-            r = self._conn().execute("SELECT COUNT(*) FROM faces WHERE model=?",
-                                     (model,)).fetchone()
+            r = (
+                self._conn()
+                .execute("SELECT COUNT(*) FROM faces WHERE model=?", (model,))
+                .fetchone()
+            )
         return int(r[0])
 
     def models(self) -> dict[str, int]:
@@ -271,9 +358,14 @@ class SqliteCatalog:
         return {str(m): int(n) for m, n in rows}
 
     def deletions_after(self, seq: int, model: str) -> tuple[list[int], int]:
-        rows = self._conn().execute(
-            "SELECT seq, face_id FROM deletions WHERE seq>? AND model=? ORDER BY seq",
-            (seq, model)).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT seq, face_id FROM deletions WHERE seq>? AND model=? ORDER BY seq",
+                (seq, model),
+            )
+            .fetchall()
+        )
         r = self._conn().execute("SELECT MAX(seq) FROM deletions").fetchone()
         return [int(x[1]) for x in rows], int(r[0] or 0)
 
@@ -284,8 +376,10 @@ class SqliteCatalog:
     # -- deletes ------------------------------------------------------------------
     @staticmethod
     def _delete_faces_where(c: sqlite3.Connection, where: str, args: tuple[Any, ...]) -> int:
-        c.execute(f"INSERT INTO deletions (face_id, model) SELECT id, model FROM faces"
-                  f" WHERE {where}", args)
+        c.execute(
+            f"INSERT INTO deletions (face_id, model) SELECT id, model FROM faces WHERE {where}",
+            args,
+        )
         return c.execute(f"DELETE FROM faces WHERE {where}", args).rowcount
 
     def delete_faces(self, face_ids: list[int]) -> int:
@@ -310,14 +404,16 @@ class SqliteCatalog:
     # -- blocklist ----------------------------------------------------------------
     def block(self, model: str, vector: FloatArray, reason: str) -> int:
         with self._tx() as c:
-            cur = c.execute("INSERT INTO blocklist (model, vector, reason, created)"
-                            " VALUES (?,?,?,?)",
-                            (model, np.asarray(vector, np.float32).tobytes(), reason, time.time()))
+            cur = c.execute(
+                "INSERT INTO blocklist (model, vector, reason, created) VALUES (?,?,?,?)",
+                (model, np.asarray(vector, np.float32).tobytes(), reason, time.time()),
+            )
             return int(cur.lastrowid or 0)
 
     def blocklist(self, model: str) -> FloatArray:
-        rows = self._conn().execute("SELECT vector FROM blocklist WHERE model=?",
-                                    (model,)).fetchall()
+        rows = (
+            self._conn().execute("SELECT vector FROM blocklist WHERE model=?", (model,)).fetchall()
+        )
         if not rows:
             return np.zeros((0, 0), np.float32)
         return np.stack([_vec(r[0]) for r in rows])
@@ -326,8 +422,12 @@ class SqliteCatalog:
     def stats(self) -> dict[str, Any]:
         c = self._conn()
         by_status = dict(c.execute("SELECT status, COUNT(*) FROM images GROUP BY status"))
-        errors = dict(c.execute("SELECT error_code, COUNT(*) FROM images WHERE error_code"
-                                " IS NOT NULL GROUP BY error_code"))
+        errors = dict(
+            c.execute(
+                "SELECT error_code, COUNT(*) FROM images WHERE error_code"
+                " IS NOT NULL GROUP BY error_code"
+            )
+        )
         return {
             "images": int(sum(by_status.values())),
             "images_by_status": by_status,

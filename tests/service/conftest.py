@@ -19,6 +19,7 @@ from facedex.engine import Engine
 from facedex.service import ServiceSettings, create_app
 from facedex.service.keys import KeyStore, Role
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 ADMIN_KEY = "test-admin-key"
 SEARCH_KEY = "test-search-key"
 
@@ -87,8 +88,11 @@ class LiveServer:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
-                                                    log_level="warning", access_log=False))
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False
+            )
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         deadline = time.monotonic() + 20

@@ -17,16 +17,20 @@ ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 
 def search_photo(client: TestClient, path: Path, **fields: Any) -> Any:
     with path.open("rb") as f:
-        return client.post("/search", files={"image": (path.name, f, "image/jpeg")},
-                           data={k: str(v) for k, v in fields.items()})
+        return client.post(
+            "/search",
+            files={"image": (path.name, f, "image/jpeg")},
+            data={k: str(v) for k, v in fields.items()},
+        )
 
 
 def person_of(source: str, identities: dict[str, int]) -> int | None:
     return identities.get(Path(source).name)
 
 
-def test_search_by_photo_finds_the_same_person(client: TestClient, deepface_dir: Path,
-                                               identities: dict[str, int]) -> None:
+def test_search_by_photo_finds_the_same_person(
+    client: TestClient, deepface_dir: Path, identities: dict[str, int]
+) -> None:
     r = search_photo(client, deepface_dir / "img1.jpg", k=10)
     assert r.status_code == 200, r.text
     body = r.json()
@@ -67,8 +71,7 @@ def test_search_by_face_id_and_pick_a_face(client: TestClient, faces_dir: Path) 
     assert bad.status_code == 422 and "face" in bad.json()["message"]
 
 
-def test_search_by_url_on_loopback(client: TestClient, deepface_dir: Path,
-                                   tmp_path: Path) -> None:
+def test_search_by_url_on_loopback(client: TestClient, deepface_dir: Path, tmp_path: Path) -> None:
     import http.server
     import threading
     from functools import partial
@@ -87,8 +90,15 @@ def test_search_by_url_on_loopback(client: TestClient, deepface_dir: Path,
         httpd.shutdown()
 
 
-@pytest.mark.parametrize("url", ["http://10.0.0.1/x.jpg", "http://169.254.169.254/latest",
-                                 "file:///etc/passwd", "http://[::ffff:192.168.1.1]/a.jpg"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.1/x.jpg",
+        "http://169.254.169.254/latest",
+        "file:///etc/passwd",
+        "http://[::ffff:192.168.1.1]/a.jpg",
+    ],
+)
 def test_private_urls_are_refused(client: TestClient, url: str) -> None:
     r = client.post("/search", data={"url": url})
     assert r.status_code == 400 and r.json()["error"] == "bad_url"
@@ -125,6 +135,21 @@ def test_errors_are_json_with_messages(client: TestClient, faces_dir: Path) -> N
     assert client.get("/faces/999999/crop").json()["error"] == "not_found"
     assert client.get("/images/999999").status_code == 404
     assert client.get("/faces/abc").status_code == 422
+    assert client.get(f"/faces/{10**30}").status_code == 422  # not an SQLite overflow 500
+
+
+def test_chunked_upload_over_the_limit_is_413(fresh_library: Path) -> None:
+    engine, app = make_app(fresh_library, max_upload_bytes=2048)
+
+    def chunks() -> Any:
+        for _ in range(100):
+            yield b"x" * 8192
+
+    with TestClient(app) as c:
+        r = c.post("/search", content=chunks(),
+                   headers={"content-type": "multipart/form-data; boundary=b"})
+        assert r.status_code == 413 and r.json()["error"] == "too_large"
+    engine.close()
 
 
 def test_upload_and_pixel_limits(fresh_library: Path, deepface_dir: Path) -> None:
@@ -219,6 +244,18 @@ def test_admin_ingest_delete_and_audit(fresh_library: Path, faces_dir: Path) -> 
         assert fid not in {m["face_id"] for m in hits}
         actions = [a["action"] for a in c.get("/admin/audit", headers=ADMIN).json()]
         assert actions == ["ingest", "delete_face", "delete_image"]
-        assert all(a["actor"] == "alice-admin" for a in c.get("/admin/audit",
-                                                              headers=ADMIN).json())
+        assert all(a["actor"] == "alice-admin" for a in c.get("/admin/audit", headers=ADMIN).json())
+    engine.close()
+
+
+def test_photo_analysis_in_worker_processes(fresh_library: Path, deepface_dir: Path) -> None:
+    """The multi-core path: same answers as in-process, errors still JSON 4xx."""
+    engine, app = make_app(fresh_library, analysis_workers=1)
+    with TestClient(app) as c:
+        r = search_photo(c, deepface_dir / "img1.jpg", k=3)
+        assert r.status_code == 200, r.text
+        assert r.json()["matches"][0]["source"].endswith("img1.jpg")
+        head = (deepface_dir / "img1.jpg").read_bytes()[:2000]  # valid header, no pixels
+        r = c.post("/search", files={"image": ("t.jpg", head, "image/jpeg")})
+        assert 400 <= r.status_code < 500 and r.json()["message"], r.text
     engine.close()

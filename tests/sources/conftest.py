@@ -50,8 +50,13 @@ class FeedServer:
         self.routes[path] = handler
         return self.url(path)
 
-    def bytes(self, path: str, data: bytes, ctype: str = "image/jpeg",
-              headers: dict[str, str] | None = None) -> str:
+    def bytes(
+        self,
+        path: str,
+        data: bytes,
+        ctype: str = "image/jpeg",
+        headers: dict[str, str] | None = None,
+    ) -> str:
         return self.add(path, lambda r: r.send(200, data, ctype, headers))
 
     def hits_for(self, path: str) -> list[Hit]:
@@ -67,12 +72,18 @@ class _Req(BaseHTTPRequestHandler):
     def log_message(self, *a: Any) -> None:  # quiet
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         parts = urlsplit(self.path)
         srv = self.server.feed  # type: ignore[attr-defined]
         with srv.lock:
-            srv.hits.append(Hit(time.monotonic(), parts.path, parse_qs(parts.query),
-                                self.headers.get("User-Agent", "")))
+            srv.hits.append(
+                Hit(
+                    time.monotonic(),
+                    parts.path,
+                    parse_qs(parts.query),
+                    self.headers.get("User-Agent", ""),
+                )
+            )
             srv.counts[parts.path] = srv.counts.get(parts.path, 0) + 1
             self.n = srv.counts[parts.path]
         self.query = parse_qs(parts.query)
@@ -85,9 +96,15 @@ class _Req(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
-    def send(self, status: int, body: bytes = b"", ctype: str = "application/octet-stream",
-             headers: dict[str, str] | None = None, length: int | None = None,
-             no_length: bool = False) -> None:
+    def send(
+        self,
+        status: int,
+        body: bytes = b"",
+        ctype: str = "application/octet-stream",
+        headers: dict[str, str] | None = None,
+        length: int | None = None,
+        no_length: bool = False,
+    ) -> None:
         """``length`` lies about Content-Length (a truncated body); ``no_length`` sends none
         and closes the connection to end the body."""
         self.send_response(status)
@@ -104,16 +121,21 @@ class _Req(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # clients hanging up on purpose (too large, timeouts) are not errors here
+
+
 @pytest.fixture
 def server() -> Iterator[FeedServer]:
     feed = FeedServer()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Req)
-    httpd.daemon_threads = True
+    httpd = _Server(("127.0.0.1", 0), _Req)
     httpd.feed = feed  # type: ignore[attr-defined]
     feed.port = httpd.server_address[1]
     feed.bytes("/robots.txt", b"User-agent: *\nDisallow: /private/\n", "text/plain")
-    t = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True)
+    t = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     t.start()
     yield feed
     httpd.shutdown()
@@ -129,14 +151,18 @@ def png(w: int, h: int, color: tuple[int, int, int] = (30, 160, 90)) -> bytes:
 
 def png_bomb(w: int = 30_000, h: int = 30_000) -> bytes:
     """A tiny valid PNG whose header claims w x h pixels (a decompression-bomb shape)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 1024)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND",
-                                                                                    b"")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 def tiny_png(i: int) -> bytes:
@@ -144,9 +170,9 @@ def tiny_png(i: int) -> bytes:
     return png(4, 4, (i % 256, (i // 256) % 256, (i // 65536) % 256))
 
 
-def feed_pages(server: FeedServer, pages: list[list[dict[str, Any]]],
-               path: str = "/feed") -> str:
+def feed_pages(server: FeedServer, pages: list[list[dict[str, Any]]], path: str = "/feed") -> str:
     """Serve ``pages`` GitHub-style: ?after=<cursor>, page_info.{has_next_page,end_cursor}."""
+
     def handle(r: _Req) -> None:
         cur = (r.query.get("after") or [""])[0]
         n = int(cur[1:]) if cur.startswith("c") else 0
@@ -154,9 +180,15 @@ def feed_pages(server: FeedServer, pages: list[list[dict[str, Any]]],
             r.send(400, b'{"error": "bad cursor"}', "application/json")
             return
         has_next = n + 1 < len(pages)
-        doc = {"data": {"edges": [{"node": it} for it in pages[n]],
-                        "page_info": {"has_next_page": has_next,
-                                      "end_cursor": f"c{n + 1}" if has_next else None}}}
+        doc = {
+            "data": {
+                "edges": [{"node": it} for it in pages[n]],
+                "page_info": {
+                    "has_next_page": has_next,
+                    "end_cursor": f"c{n + 1}" if has_next else None,
+                },
+            }
+        }
         r.send(200, json.dumps(doc).encode(), "application/json")
 
     server.add(path, handle)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import time
 from typing import Any
@@ -20,9 +21,18 @@ from facedex.sources.download import (
 )
 from tests.sources.conftest import FeedServer, png
 
-FAST = dict(allow_loopback=True, per_host_rate=None, retries=2, backoff_base=0.05,
-            backoff_max=0.2, total_timeout=1.5, read_timeout=1.0, connect_timeout=1.0,
-            max_bytes=2_000_000, breaker_failures=100)
+FAST = dict(
+    allow_loopback=True,
+    per_host_rate=None,
+    retries=2,
+    backoff_base=0.05,
+    backoff_max=0.2,
+    total_timeout=1.5,
+    read_timeout=1.0,
+    connect_timeout=1.0,
+    max_bytes=2_000_000,
+    breaker_failures=100,
+)
 
 
 def fetch_all(urls: list[str], **kw: Any) -> dict[str, Fetched]:
@@ -50,37 +60,64 @@ def test_faults_each_get_a_status_and_code(server: FeedServer) -> None:
     html = server.bytes("/img/page.jpg", b"<!DOCTYPE html><html>nope</html>", "image/jpeg")
     robots = server.bytes("/private/a.png", img, "image/png")
     noai = server.bytes("/img/noai.png", img, "image/png", {"X-Robots-Tag": "noai"})
-    other_bot = server.bytes("/img/otherbot.png", img, "image/png",
-                             {"X-Robots-Tag": "googlebot: noindex"})
+    other_bot = server.bytes(
+        "/img/otherbot.png", img, "image/png", {"X-Robots-Tag": "googlebot: noindex"}
+    )
     missing = server.url("/img/missing.png")
     server.add("/img/loop1.png", lambda r: r.send(302, b"", headers={"Location": "/img/loop2.png"}))
     server.add("/img/loop2.png", lambda r: r.send(302, b"", headers={"Location": "/img/loop1.png"}))
     server.add("/img/redir.png", lambda r: r.send(301, b"", headers={"Location": "/img/ok.png"}))
     for i in range(8):
-        server.add(f"/img/chain{i}.png",
-                   lambda r, i=i: r.send(302, b"", headers={"Location": f"/img/chain{i + 1}.png"}))
+        server.add(
+            f"/img/chain{i}.png",
+            lambda r, i=i: r.send(302, b"", headers={"Location": f"/img/chain{i + 1}.png"}),
+        )
     huge = server.bytes("/img/huge.png", b"\x89PNG" + os.urandom(3_000_000), "image/png")
-    server.add("/img/huge-stream.png",
-               lambda r: r.send(200, b"\x89PNG" + os.urandom(3_000_000), "image/png",
-                                no_length=True))
+    server.add(
+        "/img/huge-stream.png",
+        lambda r: r.send(200, b"\x89PNG" + os.urandom(3_000_000), "image/png", no_length=True),
+    )
     server.add("/img/truncated.png", lambda r: r.send(200, img[:50], "image/png", length=5000))
     server.add("/img/always500.png", lambda r: r.send(500, b"oops", "text/plain"))
-    server.add("/img/flaky500.png", lambda r: r.send(503, b"", "text/plain") if r.n <= 2
-               else r.send(200, img, "image/png"))
-    server.add("/img/429.png", lambda r: r.send(429, b"", headers={"Retry-After": "1"})
-               if r.n == 1 else r.send(200, img, "image/png"))
+    server.add(
+        "/img/flaky500.png",
+        lambda r: r.send(503, b"", "text/plain") if r.n <= 2 else r.send(200, img, "image/png"),
+    )
+    server.add(
+        "/img/429.png",
+        lambda r: (
+            r.send(429, b"", headers={"Retry-After": "1"})
+            if r.n == 1
+            else r.send(200, img, "image/png")
+        ),
+    )
 
     def slow(r: Any) -> None:
         time.sleep(2.5)
         r.send(200, img, "image/png")
 
     server.add("/img/slow.png", slow)
-    urls = [ok, wrong_type, html, robots, noai, other_bot, missing, server.url("/img/loop1.png"),
-            server.url("/img/redir.png"), server.url("/img/chain0.png"), huge,
-            server.url("/img/huge-stream.png"), server.url("/img/truncated.png"),
-            server.url("/img/always500.png"), server.url("/img/flaky500.png"),
-            server.url("/img/429.png"), server.url("/img/slow.png"),
-            "http://10.0.0.1/x.jpg", "ftp://127.0.0.1/x.jpg"]
+    urls = [
+        ok,
+        wrong_type,
+        html,
+        robots,
+        noai,
+        other_bot,
+        missing,
+        server.url("/img/loop1.png"),
+        server.url("/img/redir.png"),
+        server.url("/img/chain0.png"),
+        huge,
+        server.url("/img/huge-stream.png"),
+        server.url("/img/truncated.png"),
+        server.url("/img/always500.png"),
+        server.url("/img/flaky500.png"),
+        server.url("/img/429.png"),
+        server.url("/img/slow.png"),
+        "http://10.0.0.1/x.jpg",
+        "ftp://127.0.0.1/x.jpg",
+    ]
     t0 = time.monotonic()
     res = fetch_all(urls, retries=2)
     took = time.monotonic() - t0
@@ -88,7 +125,7 @@ def test_faults_each_get_a_status_and_code(server: FeedServer) -> None:
     expected = {
         "ok.png": (None, None),
         "wrongtype.png": (None, None),  # the bytes decide, not the header
-        "page.jpg": ("error", "not_image"),
+        "page.jpg": ("error", "not_an_image"),
         "a.png": ("skipped", "robots_txt"),
         "noai.png": ("skipped", "x_robots_tag"),
         "otherbot.png": (None, None),  # addressed to another crawler
@@ -131,11 +168,24 @@ def test_private_names_refused_before_connecting(server: FeedServer) -> None:
     assert server.hits == []  # not even robots.txt
 
 
-@pytest.mark.parametrize("ip,refused", [
-    ("10.0.0.1", True), ("192.168.1.1", True), ("172.16.0.1", True), ("169.254.169.254", True),
-    ("127.0.0.1", True), ("::1", True), ("fe80::1", True), ("fc00::1", True), ("0.0.0.0", True),
-    ("::ffff:10.0.0.1", True), ("224.0.0.1", True), ("8.8.8.8", False), ("2606:4700::1", False),
-])
+@pytest.mark.parametrize(
+    "ip,refused",
+    [
+        ("10.0.0.1", True),
+        ("192.168.1.1", True),
+        ("172.16.0.1", True),
+        ("169.254.169.254", True),
+        ("127.0.0.1", True),
+        ("::1", True),
+        ("fe80::1", True),
+        ("fc00::1", True),
+        ("0.0.0.0", True),
+        ("::ffff:10.0.0.1", True),
+        ("224.0.0.1", True),
+        ("8.8.8.8", False),
+        ("2606:4700::1", False),
+    ],
+)
 def test_address_policy(ip: str, refused: bool) -> None:
     assert (address_refusal(ip, DownloadOptions()) is not None) is refused
 
@@ -158,7 +208,7 @@ def test_rate_limit_measured_at_the_server(server: FeedServer) -> None:
     res = fetch_all(urls, per_host_rate=8.0, concurrency=32, per_host=8)
     assert all(r.ok for k, r in res.items() if k != "_requested")
     times = sorted(h.t for h in server.hits)  # robots.txt counts too
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= 1 / 8 * 0.85, gaps
     for i, t in enumerate(times):  # 8/s: at most 8 gaps (9 starts) in any one-second window
         assert sum(1 for u in times[i:] if u - t < 1.0) <= 9
@@ -169,7 +219,7 @@ def test_robots_crawl_delay_slows_requests(server: FeedServer) -> None:
     urls = [server.bytes(f"/img/d{i}.png", png(8, 8), "image/png") for i in range(4)]
     fetch_all(urls, per_host_rate=100.0)
     times = sorted(h.t for h in server.hits if h.path != "/robots.txt")
-    assert all(b - a >= 0.35 for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a >= 0.35 for a, b in itertools.pairwise(times))
 
 
 def test_robots_server_error_means_disallow(server: FeedServer) -> None:
@@ -183,8 +233,9 @@ def test_robots_server_error_means_disallow(server: FeedServer) -> None:
 def test_circuit_breaker_stops_hammering_a_failing_host(server: FeedServer) -> None:
     server.add("/img/down.png", lambda r: r.send(500, b"", "text/plain"))
     urls = [server.url(f"/img/down.png?{i}") for i in range(30)]
-    res = fetch_all(urls, retries=0, breaker_failures=3, breaker_cooldown=0.2,
-                    breaker_max_trips=1, per_host=1)
+    res = fetch_all(
+        urls, retries=0, breaker_failures=3, breaker_cooldown=0.2, breaker_max_trips=1, per_host=1
+    )
     codes = [r.error_code for k, r in res.items() if k != "_requested"]
     assert set(codes) <= {"http_500", "host_down"} and "host_down" in codes
     assert server.counts["/img/down.png"] <= 8
@@ -199,8 +250,11 @@ def test_keep_originals_only_when_asked(server: FeedServer, tmp_path: Any) -> No
     fetch_all([url], keep_originals=keep)
     files = [p for p in keep.rglob("*") if p.is_file()]
     assert len(files) == 1 and files[0].read_bytes() == img
-    res = fetch_all([server.bytes("/img/k2.png", png(21, 21), "image/png")],
-                    keep_originals=keep, disk_quota=len(img) + 10)
+    res = fetch_all(
+        [server.bytes("/img/k2.png", png(21, 21), "image/png")],
+        keep_originals=keep,
+        disk_quota=len(img) + 10,
+    )
     assert [r.error_code for k, r in res.items() if k != "_requested"] == ["disk_quota"]
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from facedex.service.keys import Principal
-from facedex.service.schemas import Deleted, ErrorBody, IngestRequest, JobOut, Rebuilt
+from facedex.service.schemas import Deleted, ErrorBody, Id, IngestRequest, JobOut, Rebuilt
 from facedex.service.state import admin_access, services
 
 router = APIRouter(tags=["admin"])
@@ -49,7 +49,7 @@ async def ingest_progress(
 
 @router.delete("/faces/{face_id}", response_model=Deleted, responses=ERRORS, tags=["admin"])
 async def delete_face(
-    face_id: int, request: Request, who: Principal = Depends(admin_access)
+    face_id: Id, request: Request, who: Principal = Depends(admin_access)
 ) -> Deleted:
     """Erase one face: catalog row, crop and vector."""
     svc = services(request)
@@ -62,7 +62,7 @@ async def delete_face(
 
 @router.delete("/images/{image_id}", response_model=Deleted, responses=ERRORS, tags=["admin"])
 async def delete_image(
-    image_id: int, request: Request, who: Principal = Depends(admin_access)
+    image_id: Id, request: Request, who: Principal = Depends(admin_access)
 ) -> Deleted:
     """Erase an image and all its faces."""
     svc = services(request)

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from facedex.errors import NotFoundError
 from facedex.service.keys import Principal
 from facedex.service.metrics import Metrics
-from facedex.service.schemas import ErrorBody, FaceOut, Health, ImageOut
+from facedex.service.schemas import ErrorBody, FaceOut, Health, Id, ImageOut
 from facedex.service.state import Services, search_access, services
 
 router = APIRouter()
@@ -56,9 +56,7 @@ def face_out(svc: Services, face_id: int) -> FaceOut:
 
 
 @router.get("/faces/{face_id}", response_model=FaceOut, responses=NOT_FOUND, tags=["library"])
-async def get_face(
-    face_id: int, request: Request, _: Principal = Depends(search_access)
-) -> FaceOut:
+async def get_face(face_id: Id, request: Request, _: Principal = Depends(search_access)) -> FaceOut:
     """One indexed face, with the image it came from."""
     return await run_in_threadpool(face_out, services(request), face_id)
 
@@ -73,7 +71,7 @@ async def get_face(
     tags=["library"],
 )
 async def get_crop(
-    face_id: int, request: Request, _: Principal = Depends(search_access)
+    face_id: Id, request: Request, _: Principal = Depends(search_access)
 ) -> Response:
     """The stored crop; gone as soon as the face is erased (so no shared caching)."""
     data = await run_in_threadpool(services(request).engine.catalog.thumb, face_id)
@@ -86,7 +84,7 @@ async def get_crop(
 
 @router.get("/images/{image_id}", response_model=ImageOut, responses=NOT_FOUND, tags=["library"])
 async def get_image(
-    image_id: int, request: Request, _: Principal = Depends(search_access)
+    image_id: Id, request: Request, _: Principal = Depends(search_access)
 ) -> ImageOut:
     """One indexed image: where it came from and its faces."""
     return await run_in_threadpool(image_out, services(request), image_id)

@@ -34,6 +34,7 @@ FORM_SCHEMA: dict[str, Any] = {
         "k": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 20},
     },
 }
+PHOTO_SIZED = 32 * 1024  # bodies this big carry a photo, not just form fields
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: {"model": ErrorBody} for s in (400, 401, 404, 410, 413, 415, 422, 429, 503)
 }
@@ -168,6 +169,8 @@ def choose(faces: list[Face], face: str) -> int:
 async def search(request: Request, who: Principal = Depends(search_access)) -> SearchResponse:
     """Find the faces in a photo and the indexed faces most like the chosen one."""
     svc = services(request)
+    if int(request.headers.get("content-length") or 0) > PHOTO_SIZED:
+        svc.gate.check()  # a photo that could not even queue: refuse before reading it
     form = await read_form(request, "image", svc.settings.max_upload_bytes)
     f = form.fields
     k = parse_int(f, "k", 20, 1, svc.settings.max_k) or 20
