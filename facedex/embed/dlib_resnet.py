@@ -7,7 +7,9 @@ dlib's own chip template (150 px, padding 0.25), which is what the network was t
 
 from __future__ import annotations
 
+import importlib.util
 import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -24,6 +26,18 @@ _BOX_FROM = {
 }
 
 
+def model_file(name: str) -> Path:
+    """A weight file of the face-recognition-models package, found without importing it
+    (its __init__ needs pkg_resources, which new setuptools no longer ships)."""
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError("face-recognition-models is not installed; run scripts/setup.sh")
+    path = Path(next(iter(spec.submodule_search_locations))) / "models" / name
+    if not path.exists():
+        raise ModelError(f"{path} is missing; reinstall face-recognition-models")
+    return path
+
+
 class DlibResNetEmbedder:
     name = "dlib-resnet-v1"
     dim = 128
@@ -34,12 +48,13 @@ class DlibResNetEmbedder:
     def __init__(self, detector_name: str = "blazeface") -> None:
         try:
             import dlib
-            import face_recognition_models as frm
         except ImportError as e:  # pragma: no cover
-            raise ModelError(f"dlib or face-recognition-models is not installed ({e})") from e
+            raise ModelError(f"dlib is not installed ({e}); run scripts/setup.sh") from e
         self._dlib = dlib
-        self._sp = dlib.shape_predictor(frm.pose_predictor_five_point_model_location())
-        self._net = dlib.face_recognition_model_v1(frm.face_recognition_model_location())
+        self._sp = dlib.shape_predictor(str(model_file("shape_predictor_5_face_landmarks.dat")))
+        self._net = dlib.face_recognition_model_v1(
+            str(model_file("dlib_face_recognition_resnet_model_v1.dat"))
+        )
         self._box = _BOX_FROM.get(detector_name.split(":")[0], (0.0, 0.0, 1.0, 1.0))
         self._lock = threading.Lock()
 

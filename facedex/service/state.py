@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from anyio import CapacityLimiter
 from fastapi import HTTPException, Request
 
 from facedex.engine import Engine
@@ -32,6 +33,8 @@ class Services:
     audit: AuditLog
     jobs: IngestJobs
     metrics: Metrics
+    # few threads for index searches: more only fight over the GIL and the index lock
+    index_limiter: CapacityLimiter = field(default_factory=lambda: CapacityLimiter(2))
     started: float = field(default_factory=time.time)
 
 

@@ -596,22 +596,26 @@ class Fetcher:
         if host.robots is None:
             return True
         if host.robots is False:
-            return False
+            raise _Fail(
+                ERROR,
+                "robots_unavailable",
+                f"{origin}/robots.txt could not be read (server error or unreachable), so "
+                "nothing on the host is fetched (RFC 9309); rerun later",
+            )
         return bool(host.robots.can_fetch(url, self.opts.robots_agent))
 
     async def _load_robots(self, host: _Host, origin: str) -> Any:
-        """Parsed robots.txt; None (allow all) if absent, False (allow none) if the server
-        errs, as RFC 9309 asks. Its crawl-delay slows our requests to the host."""
+        """Parsed robots.txt; None (allow all) if absent (4xx), False (allow none) if it
+        cannot be read after retries, as RFC 9309 asks. Its crawl-delay and request-rate
+        slow our requests to the host."""
         from protego import Protego
 
         url = origin + "/robots.txt"
         res = Fetched(url=url)
         try:
-            async with host.sem:
-                await host.wait_turn()
-                out = await self._once(url, False, None, res)
+            out = await self._with_retries(host, url, False, None, res)
         except _Fail as f:
-            if f.http_status is not None and 400 <= f.http_status < 500:
+            if f.http_status is not None and 400 <= f.http_status < 500 and f.http_status != 429:
                 return None
             if f.code == "private_address":
                 raise

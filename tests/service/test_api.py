@@ -146,8 +146,9 @@ def test_chunked_upload_over_the_limit_is_413(fresh_library: Path) -> None:
             yield b"x" * 8192
 
     with TestClient(app) as c:
-        r = c.post("/search", content=chunks(),
-                   headers={"content-type": "multipart/form-data; boundary=b"})
+        r = c.post(
+            "/search", content=chunks(), headers={"content-type": "multipart/form-data; boundary=b"}
+        )
         assert r.status_code == 413 and r.json()["error"] == "too_large"
     engine.close()
 

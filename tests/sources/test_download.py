@@ -222,12 +222,19 @@ def test_robots_crawl_delay_slows_requests(server: FeedServer) -> None:
     assert all(b - a >= 0.35 for a, b in itertools.pairwise(times))
 
 
-def test_robots_server_error_means_disallow(server: FeedServer) -> None:
+def test_unreadable_robots_txt_means_nothing_is_fetched(server: FeedServer) -> None:
     server.add("/robots.txt", lambda r: r.send(503, b"", "text/plain"))
     url = server.bytes("/img/x.png", png(8, 8), "image/png")
-    res = fetch_all([url])
-    assert outcome(res[url]) == ("skipped", "robots_txt")
+    res = fetch_all([url], retries=2)
+    assert outcome(res[url]) == ("error", "robots_unavailable")
+    assert server.counts["/robots.txt"] == 3  # retried like any request
     assert "/img/x.png" not in server.counts
+
+
+def test_missing_robots_txt_allows_all(server: FeedServer) -> None:
+    server.add("/robots.txt", lambda r: r.send(404, b"", "text/plain"))
+    url = server.bytes("/private/x.png", png(8, 8), "image/png")
+    assert fetch_all([url])[url].ok
 
 
 def test_circuit_breaker_stops_hammering_a_failing_host(server: FeedServer) -> None:

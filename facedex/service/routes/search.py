@@ -6,8 +6,8 @@ import asyncio
 from typing import Any
 
 import numpy as np
+from anyio import to_thread
 from fastapi import APIRouter, Depends, HTTPException, Request
-from starlette.concurrency import run_in_threadpool
 
 from facedex.errors import NoFaceError
 from facedex.service.analysis import check_pixels
@@ -105,7 +105,9 @@ async def page(
     faces: list[QueryFace],
     chosen: int | None,
 ) -> SearchResponse:
-    matches = await run_in_threadpool(svc.engine.search_vector, vec, k, offset, exclude)
+    matches = await to_thread.run_sync(
+        svc.engine.search_vector, vec, k, offset, exclude, limiter=svc.index_limiter
+    )
     nxt = f"{token}:{offset + k}" if len(matches) == k else None
     return SearchResponse(
         query=token,
