@@ -24,7 +24,7 @@ from facedex.decode import decode_bytes, read_source
 from facedex.errors import NoFaceError, NotFoundError
 from facedex.faces.analyzer import FaceAnalyzer
 from facedex.index.synced import SyncedIndex
-from facedex.models.registry import build_analyzer, embedder_dim, embedder_name
+from facedex.models.registry import build_analyzer, embedder_dim, embedder_name, embedder_threshold
 from facedex.pipeline import ImageRecord, Ingestor, Item, RunStats
 from facedex.store.sqlite import SqliteCatalog
 from facedex.types import DecodedImage, Face, FloatArray, Match
@@ -88,7 +88,9 @@ class Engine:
 
     @property
     def threshold(self) -> float:
-        return float(self.analyzer.embedder.threshold)
+        if "analyzer" in self.__dict__:
+            return float(self.analyzer.embedder.threshold)
+        return embedder_threshold(self.settings)  # no need to load the models for it
 
     @cached_property
     def index(self) -> SyncedIndex:

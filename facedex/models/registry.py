@@ -88,6 +88,15 @@ def embedder_name(settings: Settings) -> str:
     return _onnx_embedder_spec(settings).model_id
 
 
+def embedder_threshold(settings: Settings) -> float:
+    """The calibrated same-person threshold, without loading the model."""
+    if settings.embedder == "dlib-resnet":
+        from facedex.embed.dlib_resnet import DlibResNetEmbedder
+
+        return DlibResNetEmbedder.threshold
+    return float(_onnx_embedder_spec(settings).threshold)
+
+
 def embedder_dim(settings: Settings) -> int | None:
     """The vector size, from the manifest for ONNX models (no model is loaded)."""
     if settings.embedder == "dlib-resnet":
