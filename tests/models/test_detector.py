@@ -65,7 +65,7 @@ def test_registry_builds_onnx_detector_and_analyzer(http_server, model_files, mo
         p = model_files[key]
         store.pull(http_server.url(p.name), hashlib.sha256(p.read_bytes()).hexdigest(), name=name)
     kw: dict[str, Any] = {"detector": "onnx:det", "embedder": "onnx:arc", "model_dir": model_dir}
-    s = Settings(**kw, min_face=8)
+    s = Settings(**kw, min_face=8, min_quality=0.0)  # a synthetic face: no quality bar
     det = build_detector(s)
     assert isinstance(det, OnnxFaceDetector) and det.input_size == (640, 640)
     analyzer = build_analyzer(s)
