@@ -110,3 +110,27 @@ def test_other_models_are_not_mixed(tmp_path: Path) -> None:
     cat, _ = _catalog_with(tmp_path, 50)
     other = SyncedIndex(tmp_path / "index", cat, "another-model", 128, "usearch")
     assert len(other) == 0
+
+
+def test_usearch_then_onnxruntime_does_not_crash(tmp_path: Path) -> None:
+    """An index opened before an ONNX model is loaded must not crash the process
+    (usearch loaded before onnxruntime segfaults session creation)."""
+    import subprocess
+    import sys
+
+    code = """
+import numpy as np
+from facedex.index import open_index
+idx = open_index("usearch", 8, exact_below=0)
+idx.add(np.arange(3), np.eye(3, 8, dtype=np.float32))
+import onnxruntime as ort
+from onnx import TensorProto, helper
+x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])
+y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])
+g = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g", [x], [y])
+m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+print("alive")
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "alive" in r.stdout, r.stderr[-2000:]

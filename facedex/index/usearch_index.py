@@ -6,11 +6,27 @@ search switches to it there. Removal is real: a removed key is gone from results
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import numpy as np
 
 from facedex.types import FloatArray
+
+
+def _usearch_index_class() -> type:
+    """Import usearch, loading onnxruntime first.
+
+    With usearch 2.26 (its SIMD library, numkong) loaded before onnxruntime, creating an
+    onnxruntime session segfaults the process; in the other order both work. Any process
+    that may later use an ONNX model therefore loads onnxruntime before usearch.
+    tests/test_index.py::test_usearch_then_onnxruntime_does_not_crash guards this.
+    """
+    with contextlib.suppress(ImportError):
+        import onnxruntime  # noqa: F401
+    from usearch.index import Index
+
+    return Index
 
 
 class UsearchIndex:
@@ -24,7 +40,7 @@ class UsearchIndex:
         exact_below: int = 20_000,
         dtype: str = "f16",
     ) -> None:
-        from usearch.index import Index
+        Index = _usearch_index_class()
 
         self.dim = dim
         self.exact_below = exact_below
