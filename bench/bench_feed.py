@@ -2,6 +2,7 @@
 
 python -m bench.bench_feed --items 20000 --side 4 --repeats 3     # pipeline overhead
 python -m bench.bench_feed --items 1000 --side 96 --repeats 3     # every image detected
+python -m bench.bench_feed --items 600 --photos /tmp/photos-600 --workers 2   # real photos
 
 ``--side 4`` images are refused by the decoder as too small (no model time), which
 measures everything around the models; larger sides run the detector on every image.
@@ -69,8 +70,9 @@ def main() -> None:
     ap.add_argument("--side", type=int, default=4, help="image side in pixels")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--photos", default=None, help="serve these JPEGs (e.g. /tmp/photos-600)")
     a = ap.parse_args()
-    server, base = start(items=a.items, side=a.side)
+    server, base = start(items=a.items, side=a.side, photos=a.photos)
     time.sleep(1.0)
     try:
         runs = [run_once(base, a.items, a.workers) for _ in range(a.repeats)]
@@ -83,6 +85,7 @@ def main() -> None:
         {
             "items": a.items,
             "side": a.side,
+            "photos": a.photos,
             "workers": a.workers,
             "images_per_s_median": round(median(rates), 1),
             "images_per_s_runs": [round(r, 1) for r in rates],

@@ -13,6 +13,7 @@ import multiprocessing as mp
 import socket
 import struct
 import zlib
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -35,9 +36,15 @@ def tiny_png(n: int, w: int = 4, pad: int = 0) -> bytes:
     return png[:-12] + chunk + png[-12:]
 
 
-def _app(items: int, per_page: int, side: int, pad: int) -> web.Application:
+def _app(
+    items: int, per_page: int, side: int, pad: int, photos: str | None = None
+) -> web.Application:
+    files = sorted(Path(photos).glob("*.jpg")) if photos else []
+
     async def img(req: web.Request) -> web.Response:
         n = int(req.match_info["n"])
+        if files:  # real photos, read per request as a web server would
+            return web.Response(body=files[n % len(files)].read_bytes(), content_type="image/jpeg")
         return web.Response(body=tiny_png(n, side, pad), content_type="image/png")
 
     async def feed(req: web.Request) -> web.Response:
@@ -63,18 +70,26 @@ def _app(items: int, per_page: int, side: int, pad: int) -> web.Application:
     return app
 
 
-def _serve(sock: socket.socket, items: int, per_page: int, side: int, pad: int) -> None:
-    web.run_app(_app(items, per_page, side, pad), sock=sock, print=None, access_log=None)
+def _serve(
+    sock: socket.socket, items: int, per_page: int, side: int, pad: int, photos: str | None
+) -> None:
+    web.run_app(_app(items, per_page, side, pad, photos), sock=sock, print=None, access_log=None)
 
 
-def start(items: int = 10_000, per_page: int = 100, side: int = 4, pad: int = 0) -> tuple[Any, str]:
+def start(
+    items: int = 10_000,
+    per_page: int = 100,
+    side: int = 4,
+    pad: int = 0,
+    photos: str | None = None,
+) -> tuple[Any, str]:
     """Start the server process; returns it and its base URL."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(512)
     port = sock.getsockname()[1]
     p = mp.get_context("fork").Process(
-        target=_serve, args=(sock, items, per_page, side, pad), daemon=True
+        target=_serve, args=(sock, items, per_page, side, pad, photos), daemon=True
     )
     p.start()
     sock.close()

@@ -192,12 +192,16 @@ class Engine:
             for i, s in zip(ids[0], sims[0], strict=True)
             if i >= 0 and (not exclude or int(i) not in exclude)
         ]
-        pairs = pairs[offset : offset + k]
+        return self.matches_for(pairs[offset : offset + k])
+
+    def matches_for(self, pairs: list[tuple[int, float]]) -> list[Match]:
+        """(face id, similarity) pairs -> Matches with their sources; faces erased since
+        the index (or a share link) was read drop out."""
         rows = self.catalog.faces_by_ids([i for i, _ in pairs])
         out = []
         thr = self.threshold
         for fid, sim in pairs:
-            if fid not in rows:  # deleted since the index was read
+            if fid not in rows:
                 continue
             f, img = rows[fid]
             out.append(

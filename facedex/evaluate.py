@@ -187,12 +187,22 @@ def _plot(far: np.ndarray, tar: np.ndarray, rep: dict[str, Any], path: Path) -> 
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(5, 5), dpi=110)
-    ax.plot(far, tar, lw=2, label=f"{rep['model']} (AUC {rep['roc_auc']:.3f})")
-    ax.plot([0, 1], [0, 1], ls="--", c="grey", lw=1)
-    ax.set_xlabel("false accept rate")
+    # FAR on a log axis, as face verification reports it: the interesting part is near 0
+    lo = 10 ** np.floor(np.log10(1.0 / max(2, rep["different"])))
+    ax.step(
+        np.maximum(far, lo),
+        tar,
+        where="post",
+        lw=2,
+        label=f"{rep['model']} (AUC {rep['roc_auc']:.3f})",
+    )
+    for x in (1e-3, 1e-2):
+        ax.axvline(x, c="grey", lw=0.8, ls=":")
+    ax.set_xscale("log")
+    ax.set_xlabel("false accept rate (log)")
     ax.set_ylabel("true accept rate")
     ax.set_title(f"ROC, {rep['pairs']} pairs ({rep['no_face_pairs']} without a face)")
-    ax.set_xlim(0, 1)
+    ax.set_xlim(lo, 1)
     ax.set_ylim(0, 1.01)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")

@@ -17,7 +17,6 @@ from facedex.service.routes.search import (
 from facedex.service.schemas import OptOutResult, SearchResponse, ShareOut, ShareRequest
 from facedex.service.state import client_id, principal, search_access, services
 from facedex.service.upload import read_form
-from facedex.types import Match
 
 router = APIRouter(tags=["privacy"])
 
@@ -90,33 +89,14 @@ async def open_share(
     share = svc.shares.get(token)
     if share is None:
         raise HTTPException(404, "this share link is unknown or has expired")
-    rows = await run_in_threadpool(svc.engine.catalog.faces_by_ids, [i for i, _ in share.results])
-    thr = svc.engine.threshold
-    matches = []
-    for fid, sim in share.results:
-        if fid in rows:
-            f, img = rows[fid]
-            matches.append(
-                match_out(
-                    Match(
-                        face_id=fid,
-                        similarity=sim,
-                        same_person=sim >= thr,
-                        image_id=img.id,
-                        source=img.source,
-                        box=f.box,
-                        page_url=img.page_url,
-                        caption=img.caption,
-                        meta=img.meta,
-                    )
-                )
-            )
+    found = await run_in_threadpool(svc.engine.matches_for, list(share.results))
+    matches = [match_out(m) for m in found]
     return SearchResponse(
         query=f"s-{token}",
         faces=[],
         chosen=None,
         matches=matches,
         next_cursor=f"s-{token}:{len(share.results)}",
-        threshold=thr,
+        threshold=svc.engine.threshold,
         model=share.model,
     )
