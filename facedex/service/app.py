@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from facedex.engine import Engine
 from facedex.service import errors
@@ -70,7 +71,9 @@ def create_app(
         svc.shares.close()
         engine.index.save()
 
-    app = FastAPI(
+    # /docs and /redoc with their assets served from the installed package, not a CDN:
+    # the API docs must work on a machine with no internet, like everything else here.
+    app = FastAPIOffline(
         title="facedex",
         version="0.1.0",
         lifespan=lifespan,

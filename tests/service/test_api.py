@@ -260,3 +260,15 @@ def test_photo_analysis_in_worker_processes(fresh_library: Path, deepface_dir: P
         r = c.post("/search", files={"image": ("t.jpg", head, "image/jpeg")})
         assert 400 <= r.status_code < 500 and r.json()["message"], r.text
     engine.close()
+
+
+def test_api_docs_work_offline(client: TestClient) -> None:
+    """/docs must not depend on a CDN: every asset it names is served by the app."""
+    import re
+
+    html = client.get("/docs").text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets and all(a.startswith("/") for a in assets), assets
+    for a in assets:
+        assert client.get(a).status_code == 200, a
+    assert client.get("/openapi.json").json()["info"]["title"] == "facedex"
