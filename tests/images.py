@@ -11,8 +11,8 @@ import numpy as np
 from PIL import Image
 
 
-def png_bomb(path: Path, w: int = 30_000, h: int = 30_000) -> Path:
-    """A valid-looking PNG header claiming w x h pixels, with almost no data."""
+def png_bomb_bytes(w: int = 30_000, h: int = 30_000) -> bytes:
+    """A valid-looking PNG whose header claims w x h pixels, with almost no data."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (
@@ -24,9 +24,11 @@ def png_bomb(path: Path, w: int = 30_000, h: int = 30_000) -> Path:
 
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
     body = zlib.compress(b"\x00" * 1024)
-    path.write_bytes(
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
-    )
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+
+
+def png_bomb(path: Path, w: int = 30_000, h: int = 30_000) -> Path:
+    path.write_bytes(png_bomb_bytes(w, h))
     return path
 
 

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import io
 import json
-import struct
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from PIL import Image
+
+from tests.images import png_bomb_bytes
 
 Handler = Callable[["_Req"], None]
 
@@ -143,26 +143,13 @@ def server() -> Iterator[FeedServer]:
 
 
 # -- test images --------------------------------------------------------------------
+png_bomb = png_bomb_bytes  # one builder for the decompression-bomb PNG (tests/images.py)
+
+
 def png(w: int, h: int, color: tuple[int, int, int] = (30, 160, 90)) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (w, h), color).save(buf, "PNG")
     return buf.getvalue()
-
-
-def png_bomb(w: int = 30_000, h: int = 30_000) -> bytes:
-    """A tiny valid PNG whose header claims w x h pixels (a decompression-bomb shape)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
-    idat = zlib.compress(b"\x00" * 1024)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 def tiny_png(i: int) -> bytes:
