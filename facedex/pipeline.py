@@ -205,8 +205,10 @@ class Ingestor:
             for item in items:
                 stats.seen += 1
                 prev = cat.seen(item.source)
-                if prev is not None and (
-                    item.mtime is None or (prev[1] == item.mtime and prev[2] == item.size)
+                if (
+                    prev is not None
+                    and (item.mtime is None or (prev[1] == item.mtime and prev[2] == item.size))
+                    and cat.is_final(item.source)  # transient failures are tried again
                 ):
                     stats.skipped += 1
                     if self.on_progress:

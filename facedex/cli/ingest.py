@@ -271,7 +271,7 @@ def ingest(
             eng = open_engine(library, workers=workers)
             cols = Columns(url_col, page_col, caption_col, id_col)
             usrc = UrlListSource(
-                source, opts, columns=cols, known=eng.catalog.seen, max_items=max_items
+                source, opts, columns=cols, known=eng.catalog.is_final, max_items=max_items
             )
         except (OptionError, ValueError) as e:
             err_console.print(f"[red]error:[/red] {e}")

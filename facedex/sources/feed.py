@@ -276,7 +276,7 @@ class FeedSource:
         )
 
     def _known(self, source: str) -> bool:
-        return self.catalog.seen(source) is not None
+        return self.catalog.is_final(source)
 
     def _items(self, page: Any, url: str) -> list[Item]:
         p = self.config.paths

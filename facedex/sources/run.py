@@ -72,7 +72,7 @@ def ingest_urls(
 ) -> IngestResult:
     """Download and index every image of a URL list; a rerun skips what is recorded."""
     src = source or UrlListSource(
-        path, options, columns=columns, known=engine.catalog.seen, max_items=max_items
+        path, options, columns=columns, known=engine.catalog.is_final, max_items=max_items
     )
     stats = run_source(engine, src, workers=workers, on_progress=on_progress)
     return IngestResult(stats, src.stream.stats, src.stream.stop_reason)

@@ -178,7 +178,7 @@ class UrlList:
 class UrlListSource:
     """A Source: downloads every image of a URL list (``engine.index_items(src)``).
 
-    ``known`` (usually ``catalog.seen``) skips URLs already in the catalog without
+    ``known`` (usually ``catalog.is_final``) skips URLs already in the catalog without
     downloading them again, which is how a rerun resumes.
     """
 
@@ -206,7 +206,7 @@ class UrlListSource:
         )
 
     def _is_known(self, source: str) -> bool:
-        return self._known is not None and self._known(source) is not None
+        return self._known is not None and bool(self._known(source))
 
     async def _produce(self, fetcher: Fetcher, sink: Sink) -> None:
         for item in self.urls:

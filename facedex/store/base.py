@@ -18,6 +18,25 @@ DUPLICATE = "duplicate"  # same bytes as another image; both places remembered
 BLOCKED = "blocked"  # every face matched the opt-out blocklist
 SKIPPED = "skipped"  # refused by policy (robots.txt, X-Robots-Tag, quota)
 
+# Errors that say nothing about the image itself (the network, the host, a crash): a rerun
+# tries these items again instead of keeping the failure for good.
+RETRYABLE_CODES = frozenset(
+    {
+        "timeout",
+        "connect_failed",
+        "rate_limited",
+        "host_down",
+        "robots_unavailable",
+        "http_error",
+        "internal",
+    }
+)
+
+
+def retryable(status: str, code: str | None) -> bool:
+    c = code or ""
+    return status == ERROR and (c in RETRYABLE_CODES or c.startswith("http_5") or c == "http_429")
+
 
 @dataclass(slots=True)
 class ImageRow:
@@ -95,6 +114,10 @@ class Catalog(Protocol):
 
     def seen(self, source: str) -> tuple[str, float | None, int | None] | None:
         """(status, mtime, bytes) of an already-processed source, or None."""
+        ...
+
+    def is_final(self, source: str) -> bool:
+        """Recorded, and not a failure worth retrying (see RETRYABLE_CODES)."""
         ...
 
     def find_sha(self, sha256: str) -> int | None: ...

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from facedex.errors import NotFoundError
-from facedex.store.base import DONE, DUPLICATE, FaceRow, ImageRecord, ImageRow
+from facedex.store.base import DONE, DUPLICATE, FaceRow, ImageRecord, ImageRow, retryable
 from facedex.types import FloatArray
 
 SCHEMA_VERSION = 1
@@ -126,6 +126,14 @@ class SqliteCatalog:
             .fetchone()
         )
         return None if r is None else (str(r[0]), r[1], r[2])
+
+    def is_final(self, source: str) -> bool:
+        r = (
+            self._conn()
+            .execute("SELECT status, error_code FROM images WHERE source=?", (source,))
+            .fetchone()
+        )
+        return r is not None and not retryable(str(r[0]), r[1])
 
     def find_sha(self, sha256: str) -> int | None:
         r = (

@@ -222,3 +222,34 @@ def test_disk_quota_stops_cleanly_and_rerun_resumes(server: FeedServer, tmp_path
     assert res.stop_reason == "end" and res.stats.processed == 4 and res.stats.skipped == 2
     assert eng.catalog.stats()["images"] == 6
     eng.close()
+
+
+def test_rerun_retries_transient_failures_only(
+    server: FeedServer, deepface_dir: Path, tmp_path: Path
+) -> None:
+    """A host that was down (503) is tried again on the next run; a 404 is not."""
+    face = (deepface_dir / "img1.jpg").read_bytes()
+    state = {"up": False}
+
+    def flaky(r: object) -> None:
+        if state["up"]:
+            r.send(200, face, "image/jpeg")  # type: ignore[attr-defined]
+        else:
+            r.send(503, b"busy", "text/plain")  # type: ignore[attr-defined]
+
+    lst = tmp_path / "urls.txt"
+    lst.write_text(server.add("/flaky.jpg", flaky) + "\n" + server.url("/gone.jpg") + "\n")
+    opts = DownloadOptions(allow_loopback=True, retries=0, per_host_rate=None)
+    eng = facedex.open(str(tmp_path / "lib"), workers=1)
+    ingest_urls(eng, lst, opts)
+    first = {r.source.rsplit("/", 1)[1]: r for r in eng.catalog.images()}
+    assert first["flaky.jpg"].status == "error" and first["gone.jpg"].error_code == "http_404"
+    gone_hits = len(server.hits_for("/gone.jpg"))
+
+    state["up"] = True
+    ingest_urls(eng, lst, opts)
+    rows = {r.source.rsplit("/", 1)[1]: r for r in eng.catalog.images()}
+    assert len(rows) == 2  # still one row per URL
+    assert rows["flaky.jpg"].status == "done" and rows["flaky.jpg"].n_faces == 1
+    assert len(server.hits_for("/gone.jpg")) == gone_hits  # the 404 was not fetched again
+    assert eng.catalog.count_faces() == len(eng.index) == 1
