@@ -126,9 +126,14 @@ class Engine:
         *,
         workers: int | None = None,
         on_progress: Callable[[RunStats, ImageRecord | None], None] | None = None,
+        reembed: bool = False,
     ) -> RunStats:
+        """Ingest items; ``reembed`` processes recorded ones again with the current models
+        (their faces are replaced), which is how a library moves to another embedder."""
         _ = self.index  # open (and reconcile) the index before work starts
-        return Ingestor(self, workers=workers, on_progress=on_progress).run(items, label)
+        return Ingestor(self, workers=workers, on_progress=on_progress, reembed=reembed).run(
+            items, label
+        )
 
     def index_paths(self, paths: Iterable[str | Path], **kw: Any) -> RunStats:
         from facedex.sources.folder import FolderSource

@@ -161,6 +161,7 @@ class Ingestor:
         on_progress: Callable[[RunStats, ImageRecord | None], None] | None = None,
         commit_every: int = 32,
         save_every_s: float = 30.0,
+        reembed: bool = False,
     ) -> None:
         self.engine = engine
         self.settings: Settings = engine.settings
@@ -168,6 +169,8 @@ class Ingestor:
         self.on_progress = on_progress
         self.commit_every = commit_every
         self.save_every_s = save_every_s
+        # process recorded items again, replacing their faces (after changing the embedder)
+        self.reembed = reembed
 
     def _records(self, items: Iterator[Item]) -> Iterator[ImageRecord]:
         if self.workers <= 1:
@@ -206,7 +209,8 @@ class Ingestor:
                 stats.seen += 1
                 prev = cat.seen(item.source)
                 if (
-                    prev is not None
+                    not self.reembed
+                    and prev is not None
                     and (item.mtime is None or (prev[1] == item.mtime and prev[2] == item.size))
                     and cat.is_final(item.source)  # transient failures are tried again
                 ):

@@ -110,3 +110,15 @@ def test_errors_are_clear(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "no such file" in r.output
     r = runner.invoke(app, ["index", str(tmp_path / "nowhere"), "-L", str(tmp_path / "l")])
     assert r.exit_code == 2 and "no such file or folder" in r.output
+
+
+def test_reembed_replaces_faces_without_duplicates(lib: Path) -> None:
+    from facedex.store.sqlite import SqliteCatalog
+
+    before = json.loads(runner.invoke(app, ["stats", "-L", str(lib)]).stdout)
+    folder = Path(SqliteCatalog(lib / "catalog.sqlite").images()[0].source).parent
+    r = runner.invoke(app, ["index", str(folder), "-L", str(lib), "-w", "1", "--reembed", "-q"])
+    assert r.exit_code == 0 and "6 processed, 0 already indexed" in r.stdout
+    after = json.loads(runner.invoke(app, ["stats", "-L", str(lib)]).stdout)
+    assert after["images"] == before["images"] and after["faces"] == before["faces"]
+    assert after["index"]["vectors"] == after["faces"]

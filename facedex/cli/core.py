@@ -28,6 +28,12 @@ def index(
     detector: str = typer.Option(None, help="blazeface (default), hog, onnx:<name>"),
     embedder: str = typer.Option(None, help="dlib-resnet (default), onnx:<name>"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
+    reembed: bool = typer.Option(
+        False,
+        "--reembed",
+        help="Process indexed images again, replacing their faces "
+        "(after changing the embedder or detector)",
+    ),
 ) -> None:
     """Find, embed and index every face under PATHS. A rerun skips what is indexed."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -60,7 +66,7 @@ def index(
                     rate=st.images_per_s,
                 )
 
-            st = eng.index_items(src, src.label, on_progress=progress)
+            st = eng.index_items(src, src.label, on_progress=progress, reembed=reembed)
         eng.close()
         d = st.as_dict()
         console.print(

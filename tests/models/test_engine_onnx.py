@@ -7,12 +7,14 @@ model has its own index file, so a search never sees another model's vectors.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
 
 import facedex
 from facedex.errors import NotFoundError
 from facedex.models.store import ModelStore
+from facedex.sources import FolderSource
 
 pytestmark = pytest.mark.slow
 
@@ -56,6 +58,7 @@ def test_onnx_library_never_mixes_models(http_server, model_files, model_dir, fa
     assert not {m.face_id for m in dl_res.matches} & onnx_ids
     with pytest.raises(NotFoundError, match="embedded by onnx:arc@"):
         dl.face_vector(min(onnx_ids))
+
     dl.close()
 
     # and the ONNX library does not see the dlib vectors either
@@ -73,6 +76,15 @@ def test_onnx_library_never_mixes_models(http_server, model_files, model_dir, fa
     stats = eng2.catalog.models()
     assert stats[spec.model_id] == len(onnx_ids) and stats["dlib-resnet-v1"] >= 1
     eng2.close()
+
+    # moving the library to the default model: --reembed replaces the first ONNX model's faces
+    dl = facedex.open(str(lib), workers=1)
+    st2 = dl.index_items(FolderSource(photos), reembed=True)
+    assert st2.processed == 3 and st2.skipped == 0
+    assert spec.model_id not in dl.catalog.models()
+    assert len(dl.index) == dl.catalog.count_faces("dlib-resnet-v1")
+    assert [Path(m.source).name for m in dl.search(photos[0], k=1).matches] == ["img1.jpg"]
+    dl.close()
 
 
 def test_missing_model_says_how_to_pull(model_dir, tmp_path):
