@@ -50,13 +50,8 @@ class Settings(BaseSettings):
         "f16", description="How usearch stores vectors: f16 halves memory at ~no recall cost"
     )
 
-    # --- store ------------------------------------------------------------------
-    catalog_backend: Literal["sqlite", "postgres"] = "sqlite"
-    postgres_dsn: str | None = None
-
     # --- ingest -----------------------------------------------------------------
     workers: int = Field(2, ge=1, le=64, description="Worker processes for decode/detect/embed")
-    batch_size: int = Field(16, ge=1)
 
     @field_validator("detector", "embedder")
     @classmethod
