@@ -1,7 +1,48 @@
+using System.CommandLine;
+using FaceIndex.Cli.Commands;
+
 namespace FaceIndex.Cli;
 
-/// <summary>The faceindex command.</summary>
+/// <summary>The faceindex command: parses, calls the library, renders. Exit codes: 0 success, 1 bad input, 2 usage.</summary>
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    public const int Success = 0;
+    public const int BadInput = 1;
+    public const int Usage = 2;
+
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("FaceIndex: index licensed face datasets, query them by photo, evaluate and benchmark face recognition.");
+        foreach (var command in CommandSet.All())
+        {
+            root.Subcommands.Add(command);
+        }
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                Console.Error.WriteLine($"faceindex: {error.Message}");
+            }
+
+            Console.Error.WriteLine("Run 'faceindex --help' (or 'faceindex COMMAND --help') for usage.");
+            return Usage;
+        }
+
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (FaceIndexException ex)
+        {
+            Console.Error.WriteLine($"faceindex: error: {ex.Message}");
+            return BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("faceindex: cancelled");
+            return 130;
+        }
+    }
 }
