@@ -81,6 +81,24 @@ public sealed class BuildAndSearchTests
     }
 
     [Fact]
+    public void The_batched_exact_search_equals_one_query_at_a_time()
+    {
+        using var exact = new ExactIndex(Golden.Dim, AnnoyMetric.Euclidean);
+        for (var i = 0; i < Golden.Items; i++)
+        {
+            exact.AddItem(i, Golden.Vectors[i]);
+        }
+
+        var batch = exact.GetNnsByVectors(Golden.QueryVectors, 10, includeDistances: true);
+        for (var q = 0; q < Golden.Queries; q++)
+        {
+            var one = exact.GetNnsByVector(Golden.QueryVectors[q], 10, includeDistances: true);
+            Assert.Equal(one.Ids, batch[q].Ids);
+            Assert.Equal(one.Distances, batch[q].Distances);
+        }
+    }
+
+    [Fact]
     public void Concurrent_queries_on_one_index_agree_with_sequential_ones()
     {
         using var index = AnnoyIndex.Open(Golden.IndexFile("angular"), Golden.Dim, AnnoyMetric.Angular);
