@@ -1,6 +1,7 @@
 using FaceIndex.Imaging;
 using FaceIndex.Landmarks;
 using Xunit.Abstractions;
+using DlibApi = FaceIndex.Native.Dlib;
 
 namespace FaceIndex.Tests.Dlib;
 
@@ -80,8 +81,8 @@ public sealed class DlibGoldenTests(DlibFixture dlib, ITestOutputHelper output)
         var shape = new FaceLandmarks(golden.Box, golden.Landmarks);
 
         // When extracting in two steps, as DlibDotNet's GetFaceChipDetails + ExtractImageChip
-        var details = FaceIndex.Native.Dlib.GetFaceChipDetails(shape, 150, 0.25);
-        var chip = FaceIndex.Native.Dlib.ExtractImageChip(image, details);
+        var details = DlibApi.GetFaceChipDetails(shape, 150, 0.25);
+        var chip = DlibApi.ExtractImageChip(image, details);
 
         // Then it is the golden chip, and the details describe a rotated square around the face
         Assert.Equal((150, 150), (details.Rows, details.Cols));
