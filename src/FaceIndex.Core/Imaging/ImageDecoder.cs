@@ -180,7 +180,10 @@ public sealed class ImageDecoder : IImageDecoder
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            throw Translate(e, sourceName, format);
+            // When the structure check already found the data cut short, that is the cause whatever the decoder says.
+            throw warnings.Exists(w => w.Kind == DecodeWarningKind.Truncated)
+                ? TruncatedFromDecoder(sourceName, Name(format), e)
+                : Translate(e, sourceName, format);
         }
     }
 
