@@ -134,7 +134,7 @@ internal sealed class DecodeFuzzer(ImageDecoder decoder, TimeSpan hangAfter)
     }
 
     /// <summary>Runs <paramref name="casesPerSeed"/> mutations of each seed, deterministically from <paramref name="seed"/>.</summary>
-    public List<FuzzCase> RunAll(IReadOnlyList<(string Name, byte[] Data)> seeds, int casesPerSeed, int seed)
+    public List<FuzzCase> RunAll(IReadOnlyList<(string Name, byte[] Data)> seeds, int casesPerSeed, int seed, Action<List<FuzzCase>>? every500 = null)
     {
         var rng = new Random(seed);
         var results = new List<FuzzCase>();
@@ -153,6 +153,10 @@ internal sealed class DecodeFuzzer(ImageDecoder decoder, TimeSpan hangAfter)
                 }
 
                 results.Add(Run(index++, name, mutated, mutation));
+                if (results.Count % 500 == 0)
+                {
+                    every500?.Invoke(results);
+                }
             }
         }
 
