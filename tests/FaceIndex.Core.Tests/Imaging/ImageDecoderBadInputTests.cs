@@ -1,0 +1,149 @@
+using FaceIndex.Imaging;
+
+namespace FaceIndex.Core.Tests.Imaging;
+
+/// <summary>Every class of bad input gives an ImageDecodeException with the right reason and a message naming the file.</summary>
+public sealed class ImageDecoderBadInputTests
+{
+    private static readonly ImageDecoder Decoder = new();
+
+    [Theory]
+    [InlineData("empty.jpg", ImageDecodeReason.Empty)]
+    [InlineData("two_bytes.jpg", ImageDecodeReason.Truncated)]
+    [InlineData("text.jpg", ImageDecodeReason.NotAnImage)]
+    [InlineData("random.jpg", ImageDecodeReason.NotAnImage)]
+    [InlineData("photo.heic", ImageDecodeReason.UnsupportedFormat)]
+    [InlineData("truncated.jpg", ImageDecodeReason.Truncated)]
+    [InlineData("truncated.png", ImageDecodeReason.Truncated)]
+    [InlineData("bad_crc.png", ImageDecodeReason.Corrupt)]
+    [InlineData("corrupt_idat.png", ImageDecodeReason.Corrupt)]
+    [InlineData("zero_width.png", ImageDecodeReason.Corrupt)]
+    [InlineData("huge_30000x30000.png", ImageDecodeReason.TooManyPixels)]
+    [InlineData("huge_sof_65000x65000.jpg", ImageDecodeReason.TooManyPixels)]
+    [InlineData("huge_screen_65535x65535.gif", ImageDecodeReason.TooManyPixels)]
+    public void Bad_files_are_refused_with_a_typed_reason_naming_the_file(string file, ImageDecodeReason reason)
+    {
+        var path = TestImages.Bad(file);
+
+        var e = Assert.Throws<ImageDecodeException>(() => Decoder.Decode(path));
+
+        Assert.Equal(reason, e.Reason);
+        Assert.Equal(path, e.Path);
+        Assert.Contains(file, e.Message, StringComparison.Ordinal);
+        Assert.IsType<FaceIndexException>(e, exactMatch: false);
+    }
+
+    [Fact]
+    public void A_30000_square_png_is_refused_from_its_header_without_allocating_pixels()
+    {
+        var bytes = File.ReadAllBytes(TestImages.Bad("huge_30000x30000.png"));
+        Assert.True(bytes.Length < 100);
+        Assert.Throws<ImageDecodeException>(() => Decoder.Decode(bytes, "warm.png"));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<ImageDecodeException>(() => Decoder.Decode(bytes, "huge.png"));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(ImageDecodeReason.TooManyPixels, e.Reason);
+        Assert.Contains("30000x30000", e.Message, StringComparison.Ordinal);
+
+        // 30000 x 30000 RGB would be 2.7 GB; refusing it from the header costs a few kilobytes.
+        Assert.True(allocated < 1 << 20, $"allocated {allocated} bytes refusing a header-only image");
+    }
+
+    [Fact]
+    public void A_missing_file_is_not_found()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "faceindex-no-such-file.jpg");
+
+        var e = Assert.Throws<ImageDecodeException>(() => Decoder.Decode(path));
+
+        Assert.Equal(ImageDecodeReason.NotFound, e.Reason);
+        Assert.Contains("faceindex-no-such-file.jpg", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_directory_is_not_found_and_says_so()
+    {
+        var e = Assert.Throws<ImageDecodeException>(() => Decoder.Decode(Path.GetTempPath()));
+
+        Assert.Equal(ImageDecodeReason.NotFound, e.Reason);
+        Assert.Contains("directory", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_byte_limit_applies_to_files_streams_and_buffers()
+    {
+        var small = new ImageDecoder(new ImageDecoderOptions { MaxBytes = 1000 });
+        var path = TestImages.Format("jpeg_baseline.jpg");
+        var bytes = File.ReadAllBytes(path);
+        Assert.True(bytes.Length > 1000);
+
+        Assert.Equal(ImageDecodeReason.TooLarge, Assert.Throws<ImageDecodeException>(() => small.Decode(path)).Reason);
+        Assert.Equal(ImageDecodeReason.TooLarge, Assert.Throws<ImageDecodeException>(() => small.Decode(bytes, "b.jpg")).Reason);
+        using var stream = new MemoryStream(bytes);
+        Assert.Equal(ImageDecodeReason.TooLarge, Assert.Throws<ImageDecodeException>(() => small.Decode(stream, "s.jpg")).Reason);
+    }
+
+    [Fact]
+    public void The_pixel_limit_is_configurable()
+    {
+        var small = new ImageDecoder(new ImageDecoderOptions { MaxPixels = 3000 });
+
+        var e = Assert.Throws<ImageDecodeException>(() => small.Decode(TestImages.Format("png_rgb8.png")));
+
+        Assert.Equal(ImageDecodeReason.TooManyPixels, e.Reason);
+        Assert.Contains("64x48", e.Message, StringComparison.Ordinal);
+        Assert.Equal(48 * 32, small.Decode(TestImages.Orient(1)).Image.Width * 32);
+    }
+
+    [Fact]
+    public void Allow_truncated_decodes_what_is_there_of_a_jpeg_with_a_warning()
+    {
+        var lenient = new ImageDecoder(new ImageDecoderOptions { AllowTruncated = true });
+
+        var decoded = lenient.Decode(TestImages.Bad("truncated.jpg"));
+
+        Assert.Equal(ImageFormatKind.Jpeg, decoded.Format);
+        Assert.Equal((64, 48), (decoded.Image.Width, decoded.Image.Height));
+        var warning = Assert.Single(decoded.Warnings);
+        Assert.Equal(DecodeWarningKind.Truncated, warning.Kind);
+        Assert.Contains("truncated.jpg", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Allow_truncated_still_reports_a_png_cut_inside_its_only_data_chunk_as_truncated()
+    {
+        // ImageSharp 2.1 skips an incomplete IDAT, so there is nothing to decode; the reason stays Truncated, not Corrupt.
+        var lenient = new ImageDecoder(new ImageDecoderOptions { AllowTruncated = true });
+
+        var e = Assert.Throws<ImageDecodeException>(() => lenient.Decode(TestImages.Bad("truncated.png")));
+
+        Assert.Equal(ImageDecodeReason.Truncated, e.Reason);
+        Assert.NotNull(e.InnerException);
+    }
+
+    [Fact]
+    public void Caller_cancellation_is_not_reported_as_a_bad_file()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => Decoder.Decode(TestImages.Format("jpeg_baseline.jpg"), cts.Token));
+    }
+
+    [Fact]
+    public void The_allocation_limit_follows_the_pixel_limit_unless_set()
+    {
+        Assert.Equal(382, ImageDecoderOptions.Default.EffectiveAllocationLimitMegabytes);
+        Assert.Equal(16, new ImageDecoderOptions { MaxPixels = 10 }.EffectiveAllocationLimitMegabytes);
+        Assert.Equal(100, new ImageDecoderOptions { AllocationLimitMegabytes = 100 }.EffectiveAllocationLimitMegabytes);
+    }
+
+    [Fact]
+    public void Invalid_options_are_rejected()
+    {
+        Assert.ThrowsAny<ArgumentException>(() => new ImageDecoder(new ImageDecoderOptions { MaxPixels = 0 }));
+        Assert.ThrowsAny<ArgumentException>(() => new ImageDecoder(new ImageDecoderOptions { Timeout = TimeSpan.Zero }));
+    }
+}
