@@ -35,7 +35,7 @@ public static class EvaluationPlots
             s.Label, [.. s.Roc.Select(p => Math.Log10(Math.Max(p.Far, floor)))], [.. s.Roc.Select(p => p.Tar)])).ToList();
         using var plot = NewPlot("ROC", "false accept rate (FAR, log scale)", "true accept rate (TAR)", lines);
         SetLogTicks(plot.Axes.Bottom, minExp, 0);
-        plot.Axes.SetLimitsX(minExp, 0);
+        plot.Axes.SetLimitsX(minExp, 0.03);
         plot.Axes.SetLimitsY(0, 1.02);
         return Save(plot, path, width, height);
     }
@@ -75,11 +75,13 @@ public static class EvaluationPlots
         }
 
         var line = plot.Add.VerticalLine(threshold, 2, Colors.Black, LinePattern.Dashed);
+        var tallest = plot.GetPlottables<ScottPlot.Plottables.BarPlot>().SelectMany(b => b.Bars).Select(b => b.Value).DefaultIfEmpty(1).Max();
         line.LegendText = $"threshold {threshold.ToString("G4", CultureInfo.InvariantCulture)}";
         plot.Title(missing > 0 ? $"Scores ({missing} pairs without a face not shown)" : "Scores");
         plot.XLabel(direction == ScoreDirection.Distance ? "distance (lower = same)" : "similarity (higher = same)");
         plot.YLabel("pairs");
-        plot.ShowLegend();
+        plot.Axes.SetLimitsY(0, Math.Max(1, tallest) * 1.05);
+        plot.ShowLegend(Edge.Right);
         return Save(plot, path, width, height);
     }
 
@@ -89,6 +91,16 @@ public static class EvaluationPlots
         ArgumentNullException.ThrowIfNull(series);
         var lines = series.Select(s => new LineSeries(s.Label, [.. Enumerable.Range(1, s.Cmc.Count).Select(r => (double)r)], s.Cmc)).ToList();
         using var plot = NewPlot("CMC", "rank", "identification rate", lines);
+        var maxRank = Math.Max(1, series.Select(s => s.Cmc.Count).DefaultIfEmpty(1).Max());
+        var step = Math.Max(1, (int)Math.Ceiling(maxRank / 10.0));
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        for (var r = 1; r <= maxRank; r += step)
+        {
+            ticks.AddMajor(r, r.ToString(CultureInfo.InvariantCulture)); // ranks are whole numbers
+        }
+
+        plot.Axes.Bottom.TickGenerator = ticks;
+        plot.Axes.SetLimitsX(0.5, maxRank + 0.5);
         plot.Axes.SetLimitsY(0, 1.02);
         return Save(plot, path, width, height);
     }
@@ -103,7 +115,7 @@ public static class EvaluationPlots
         ArgumentNullException.ThrowIfNull(series);
         if (!logX)
         {
-            using var linear = NewPlot(title, xLabel, yLabel, series);
+            using var linear = NewPlot(title, xLabel, yLabel, series, legendOutside: true);
             return Save(linear, path, width, height);
         }
 
@@ -116,13 +128,13 @@ public static class EvaluationPlots
         var all = logged.SelectMany(s => s.X).DefaultIfEmpty(0).ToList();
         var minExp = (int)Math.Floor(all.Min());
         var maxExp = Math.Max(minExp + 1, (int)Math.Ceiling(all.Max()));
-        using var plot = NewPlot(title, xLabel, yLabel, logged);
+        using var plot = NewPlot(title, xLabel, yLabel, logged, legendOutside: true);
         SetLogTicks(plot.Axes.Bottom, minExp, maxExp);
-        plot.Axes.SetLimitsX(minExp, maxExp);
+        plot.Axes.SetLimitsX(minExp - 0.05, maxExp + 0.05); // a little room so the end tick labels are not clipped
         return Save(plot, path, width, height);
     }
 
-    private static Plot NewPlot(string title, string xLabel, string yLabel, IReadOnlyList<LineSeries> series)
+    private static Plot NewPlot(string title, string xLabel, string yLabel, IReadOnlyList<LineSeries> series, bool legendOutside = false)
     {
         var plot = new Plot();
         foreach (var s in series)
@@ -136,12 +148,17 @@ public static class EvaluationPlots
             var line = plot.Add.ScatterLine(s.X.ToArray(), s.Y.ToArray());
             line.LegendText = s.Label;
             line.LineWidth = 2;
+            line.MarkerSize = s.X.Count <= 30 ? 6 : 0; // mark measured points on short series (speed curves), not on ROC steps
         }
 
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        if (series.Count > 0)
+        if (series.Count > 0 && legendOutside)
+        {
+            plot.ShowLegend(Edge.Right);
+        }
+        else if (series.Count > 0)
         {
             plot.ShowLegend(ScottPlot.Alignment.LowerRight);
         }
