@@ -119,7 +119,7 @@ public sealed partial class FaceCatalog : IDisposable
                 if (isNew)
                 {
                     // Rows of ~0.8 KB waste less of a larger page, and page_size is fixed once tables exist.
-                    Execute(connection, "PRAGMA page_size = 8192");
+                    Execute(connection, "PRAGMA page_size = 16384");
                 }
 
                 var mode = Scalar(connection, "PRAGMA journal_mode = WAL") as string;
@@ -344,6 +344,9 @@ public sealed partial class FaceCatalog : IDisposable
 
     internal SqliteConnection Connection => _connection;
 
+    /// <summary>Called inside every write transaction just before it commits (tests use it to snapshot a "crash").</summary>
+    internal Action? BeforeCommit { get; set; }
+
     /// <summary>Runs <paramref name="body"/> in one IMMEDIATE transaction; on any failure nothing of it stays.</summary>
     private T Write<T>(string what, Func<SqliteTransaction, T> body)
     {
@@ -353,6 +356,7 @@ public sealed partial class FaceCatalog : IDisposable
         {
             using var tx = _connection.BeginTransaction(deferred: false);
             var result = body(tx);
+            BeforeCommit?.Invoke();
             EnsureLibraryPresent(what);
             tx.Commit();
             return result;

@@ -49,8 +49,9 @@ internal sealed class LibraryLock : IDisposable
 
     public void Dispose() => _stream.Dispose();
 
+    /// <summary>EWOULDBLOCK from flock on Linux (11) and macOS (35); ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION on Windows.</summary>
     private static bool IsSharingViolation(IOException ex)
-        => ex is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException;
+        => ex.HResult is 11 or 35 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
 
     private static void WriteOwner(string library)
     {

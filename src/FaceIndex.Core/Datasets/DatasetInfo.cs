@@ -77,7 +77,7 @@ public sealed record DatasetInfo(
         }
 
         var file = ReadFile(Path.Combine(full, FileName));
-        var layoutText = options.Layout is not null ? null : file?.Layout;
+        var layoutText = options.Layout is not null ? null : file?.Layout ?? "auto";
         var layout = options.Layout ?? ParseLayout(layoutText)
             ?? throw new FaceIndexException(
                 $"{Path.Combine(full, FileName)} gives layout \"{layoutText}\": use identity-folders, flat, csv or auto.");
