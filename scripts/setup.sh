@@ -14,7 +14,7 @@ step() { printf '\n== %s\n' "$*"; }
 fail() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 
 # 1. System packages (dlib's CMake config names libblas and liblapack, which libdlib-dev does not pull in).
-PKGS=(libdlib-dev libdlib-data libblas-dev liblapack-dev libjpeg-dev libpng-dev cmake g++)
+PKGS=(libdlib-dev libdlib-data libblas-dev liblapack-dev libjpeg-dev libpng-dev cmake g++ patchelf python3)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -61,9 +61,14 @@ if [ ! -f "$MODELS/face_recognition_model.bin" ] || [ ! -f "$MODELS/face_recogni
   rm -rf "$tmp"
 fi
 
-# 4. The solution, in Release.
+# 4. NuGet packages, and TorchSharp's native glue made loadable on Debian 12's libstdc++ (see the script).
+dotnet restore FaceIndex.sln -v q >/dev/null || fail "dotnet restore failed: check NuGet access (dotnet nuget list source), then rerun"
+bash scripts/torchsharp-glibcxx-compat.sh >/dev/null \
+  || fail "making TorchSharp load on this libstdc++ failed: see 'bash scripts/torchsharp-glibcxx-compat.sh'"
+
+# 5. The solution, in Release.
 step "building FaceIndex.sln (Release)"
-dotnet build FaceIndex.sln -c Release -nologo -v q -clp:ErrorsOnly \
+dotnet build FaceIndex.sln -c Release --no-restore -nologo -v q -clp:ErrorsOnly \
   || fail "dotnet build failed: see the errors above"
 echo
 echo "setup: done (shim: $SHIM, models: $MODELS)"

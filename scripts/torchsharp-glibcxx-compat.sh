@@ -20,7 +20,8 @@ fi
 if grep -c libfaceindex_glibcxx_compat "$LIB" >/dev/null; then
   echo "torchsharp-compat: $LIB already patched"; exit 0
 fi
-command -v patchelf >/dev/null || apt-get install -y -qq patchelf >/dev/null
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+command -v patchelf >/dev/null || $SUDO apt-get install -y -qq patchelf >/dev/null
 
 if [ ! -f "$SHIM" ]; then
   src=$(mktemp --suffix=.cpp)
@@ -29,9 +30,9 @@ if [ ! -f "$SHIM" ]; then
 // GCC 13's marker symbol; the streams are already set up by this libstdc++'s own ios_base::Init objects.
 namespace std { void ios_base_library_init() { static ios_base::Init init; } }
 CPP
-  g++ -shared -fPIC -O2 -o "$SHIM" "$src"
+  $SUDO g++ -shared -fPIC -O2 -o "$SHIM" "$src"
   rm -f "$src"
-  ldconfig
+  $SUDO ldconfig
 fi
 
 patchelf --clear-symbol-version "$SYM" "$LIB"

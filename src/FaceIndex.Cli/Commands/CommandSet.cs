@@ -7,6 +7,13 @@ internal static class CommandSet
 {
     public static IEnumerable<Command> All()
     {
+        yield return IndexCommand.Create();
+        yield return QueryCommand.Create();
+        yield return FacesCommand.Create();
+        yield return VerifyCommand.Create();
+        yield return LibraryCommands.Datasets();
+        yield return LibraryCommands.Info();
+        yield return LibraryCommands.Remove();
         yield return ModelsCommand.Create();
     }
 }

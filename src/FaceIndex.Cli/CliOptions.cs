@@ -1,0 +1,29 @@
+using System.CommandLine;
+
+namespace FaceIndex.Cli;
+
+/// <summary>Options several commands share, defined once.</summary>
+internal static class CliOptions
+{
+    public static Option<bool> Json() => new("--json") { Description = "Print JSON instead of tables." };
+
+    public static Option<string> Library() => new("--library", "-L")
+    {
+        Description = "The library folder (catalog + index). Default: $FACEINDEX_LIBRARY or ./faceindex-library.",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FACEINDEX_LIBRARY") is { Length: > 0 } env ? env : "faceindex-library",
+    };
+
+    public static Option<int> Upsample(int defaultValue) => new("--upsample")
+    {
+        Description = $"Detector upsample count: 0 finds faces of ~80 px and up, 1 of ~40 px (about 4x slower). Default {defaultValue}.",
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    public static Option<bool> Flip() => new("--flip") { Description = "Flip test-time augmentation: embed each chip and its mirror image, average." };
+
+    public static Option<int> Threads() => new("--threads")
+    {
+        Description = "Threads for the network (0: one per core).",
+        DefaultValueFactory = _ => 0,
+    };
+}

@@ -1,0 +1,193 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using FaceIndex.Catalog;
+using FaceIndex.Search;
+using Spectre.Console;
+
+namespace FaceIndex.Cli.Commands;
+
+/// <summary><c>faceindex datasets</c>, <c>faceindex info</c> and <c>faceindex remove</c>: what is indexed, under which licence, and removal requests.</summary>
+internal static class LibraryCommands
+{
+    public static Command Datasets()
+    {
+        var library = CliOptions.Library();
+        var json = CliOptions.Json();
+        var command = new Command("datasets", "List the indexed datasets with their licence, source, consent basis and counts.") { library, json };
+        command.SetAction(parse =>
+        {
+            using var catalog = OpenExisting(parse.GetValue(library)!);
+            var rows = catalog.Datasets().Select(d =>
+            {
+                var counts = catalog.CountByStatus(d.Info.Name);
+                return new
+                {
+                    name = d.Info.Name,
+                    licence = d.Info.Licence,
+                    source = d.Info.SourceUrl,
+                    consent = d.Info.ConsentBasis,
+                    citation = d.Info.Citation,
+                    layout = d.Info.Layout.ToString(),
+                    root = d.RootPath,
+                    images = counts.Values.Sum(),
+                    ok = counts.GetValueOrDefault(ImageStatus.Ok),
+                    noFace = counts.GetValueOrDefault(ImageStatus.NoFace),
+                    failed = counts.GetValueOrDefault(ImageStatus.Failed),
+                    removals = catalog.Removals(d.Info.Name).Count,
+                };
+            }).ToList();
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(rows, CliJson.Options));
+                return Program.Success;
+            }
+
+            var table = new Table().AddColumns("dataset", "licence", "source", "consent basis", "images", "ok", "no face", "failed", "removals");
+            foreach (var r in rows)
+            {
+                table.AddRow(Markup.Escape(r.name), Markup.Escape(r.licence), Markup.Escape(r.source ?? "-"), Markup.Escape(r.consent ?? "-"),
+                    N(r.images), N(r.ok), N(r.noFace), N(r.failed), N(r.removals));
+            }
+
+            AnsiConsole.Write(table);
+            return Program.Success;
+        });
+        return command;
+    }
+
+    public static Command Info()
+    {
+        var library = CliOptions.Library();
+        var json = CliOptions.Json();
+        var errors = new Option<bool>("--errors") { Description = "List every failed image with its reason." };
+        var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild the face index from the catalog now." };
+        var command = new Command("info", "The library: faces, the index (trees, searchK, measured recall@10), runs, removals, failures.") { library, json, errors, rebuild };
+        command.SetAction(parse =>
+        {
+            using var catalog = OpenExisting(parse.GetValue(library)!);
+            if (parse.GetValue(rebuild))
+            {
+                var modelId = FaceSearchIndex.ReadMeta(catalog.Library)?.ModelId ?? Embedding.DlibResNetEmbedder.BaseModelId;
+                FaceSearchIndex.Build(catalog, modelId, log: m => Console.Error.WriteLine($"faceindex: {m}"));
+            }
+
+            var meta = FaceSearchIndex.ReadMeta(catalog.Library);
+            var delta = meta is null ? catalog.FaceCount() : catalog.CountFacesAfter(meta.MaxFaceId);
+            var check = catalog.Check();
+            var failed = parse.GetValue(errors) ? catalog.FailedImages() : [];
+            var info = new
+            {
+                library = catalog.Library,
+                faces = catalog.FaceCount(),
+                statuses = catalog.CountByStatus().ToDictionary(kv => kv.Key.ToString(), kv => kv.Value),
+                failuresByReason = catalog.CountByFailureReason(),
+                index = meta,
+                facesSinceBuild = delta,
+                runs = catalog.Runs(),
+                removals = catalog.Removals(),
+                integrity = check.IsOk ? "ok" : string.Join("; ", check.IntegrityProblems.Concat(check.ForeignKeyProblems)),
+                failed,
+            };
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(info, CliJson.Options));
+                return Program.Success;
+            }
+
+            var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+            grid.AddRow("library", Markup.Escape(info.library));
+            grid.AddRow("faces", N(info.faces));
+            grid.AddRow("images", Markup.Escape(string.Join(", ", info.statuses.Select(kv => $"{kv.Key} {kv.Value:N0}"))));
+            grid.AddRow("index", meta is null
+                ? "not built"
+                : Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{meta.Items:N0} faces, {meta.Trees} trees, searchK {meta.SearchK}, recall@10 {meta.RecallAt10:F3} (on {meta.RecallQueries} indexed faces vs exact search), {meta.AnnBytes / 1048576.0:F1} MiB, built {meta.BuiltAt:yyyy-MM-dd HH:mm} UTC, model {meta.ModelId}")));
+            grid.AddRow("since build", $"{N(delta)} faces (searched exactly until the next build)");
+            grid.AddRow("integrity", Markup.Escape(info.integrity));
+            AnsiConsole.Write(grid);
+            if (info.failuresByReason.Count > 0)
+            {
+                AnsiConsole.MarkupLine("failed images by reason: " + Markup.Escape(string.Join(", ", info.failuresByReason.Select(kv => $"{kv.Key} {kv.Value}"))));
+            }
+
+            if (info.removals.Count > 0)
+            {
+                var table = new Table().AddColumns("removed", "dataset", "what", "faces", "when (UTC)", "reason");
+                foreach (var r in info.removals)
+                {
+                    table.AddRow(r.Kind.ToString(), Markup.Escape(r.Dataset), Markup.Escape(r.Value), N(r.FacesRemoved), r.RequestedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), Markup.Escape(r.Reason ?? "-"));
+                }
+
+                AnsiConsole.Write(table);
+            }
+
+            if (failed.Count > 0)
+            {
+                var table = new Table().AddColumns("failed image", "reason", "message");
+                foreach (var f in failed)
+                {
+                    table.AddRow(Markup.Escape($"{f.Dataset}/{f.RelPath}"), Markup.Escape(f.ErrorReason ?? "-"), Markup.Escape(f.Error ?? "-"));
+                }
+
+                AnsiConsole.Write(table);
+            }
+
+            return Program.Success;
+        });
+        return command;
+    }
+
+    public static Command Remove()
+    {
+        var library = CliOptions.Library();
+        var dataset = new Option<string>("--dataset") { Description = "The dataset the removal applies to.", Required = true };
+        var identity = new Option<string?>("--identity") { Description = "Remove every face of this identity." };
+        var image = new Option<string?>("--image") { Description = "Remove the faces of this image (its path inside the dataset)." };
+        var reason = new Option<string?>("--reason") { Description = "Why (recorded with the removal)." };
+        var json = CliOptions.Json();
+        var command = new Command("remove", "Honour a removal request: delete an identity's or an image's faces at once, log it, and block them from coming back.")
+        {
+            library, dataset, identity, image, reason, json,
+        };
+        command.SetAction(parse =>
+        {
+            var who = parse.GetValue(identity);
+            var what = parse.GetValue(image);
+            if ((who is null) == (what is null))
+            {
+                Console.Error.WriteLine("faceindex: give exactly one of --identity NAME or --image PATH");
+                return Program.Usage;
+            }
+
+            using var catalog = OpenExisting(parse.GetValue(library)!);
+            var removal = who is not null
+                ? catalog.RemoveIdentity(parse.GetValue(dataset)!, who, parse.GetValue(reason))
+                : catalog.RemoveImage(parse.GetValue(dataset)!, what!, parse.GetValue(reason));
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(removal, CliJson.Options));
+            }
+            else
+            {
+                AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"removed {removal.Kind.ToString().ToLowerInvariant()} '{removal.Value}' from {removal.Dataset}: {removal.FacesRemoved} face(s) in {removal.ImagesRemoved} image(s); no longer returned, and blocked from re-indexing")));
+            }
+
+            return Program.Success;
+        });
+        return command;
+    }
+
+    private static FaceCatalog OpenExisting(string library)
+    {
+        var full = Path.GetFullPath(library);
+        if (!File.Exists(Path.Combine(full, FaceCatalog.FileName)))
+        {
+            throw new FaceIndexException($"no FaceIndex library at {full}: index a dataset first ('faceindex index DIR --dataset NAME --library {library}')");
+        }
+
+        return FaceCatalog.Open(full, new CatalogOpenOptions(Create: false));
+    }
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using FaceIndex.Embedding;
+using FaceIndex.Pipeline;
+using FaceIndex.Search;
+using Spectre.Console;
+
+namespace FaceIndex.Cli.Commands;
+
+/// <summary><c>faceindex query PHOTO</c>: the k most similar indexed faces for each face of a photo.</summary>
+internal static class QueryCommand
+{
+    public static Command Create()
+    {
+        var photo = new Argument<FileInfo?>("photo") { Description = "The query photo.", Arity = ArgumentArity.ZeroOrOne };
+        var k = new Option<int>("-k", "--k") { Description = "How many results per query face.", DefaultValueFactory = _ => 10 };
+        var face = new Option<int?>("--face") { Description = "Query only face N of the photo (numbered from the left, from 0)." };
+        var largest = new Option<bool>("--largest") { Description = "Query only the photo's largest face." };
+        var dataset = new Option<string?>("--dataset") { Description = "Search only this dataset." };
+        var faceId = new Option<long?>("--face-id") { Description = "Query by an indexed face's id instead of a photo." };
+        var image = new Option<string?>("--image") { Description = "Query by an indexed image (its path inside --dataset) instead of a photo." };
+        var csv = new Option<bool>("--csv") { Description = "Print CSV." };
+        var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML page with the faces side by side." };
+        var json = CliOptions.Json();
+        var library = CliOptions.Library();
+        var upsample = CliOptions.Upsample(1);
+        var flip = CliOptions.Flip();
+        var command = new Command("query", "Find the most similar indexed faces to each face in a photo (or to an indexed face or image).")
+        {
+            photo, k, face, largest, dataset, faceId, image, csv, html, json, library, upsample, flip,
+        };
+        command.SetAction(parse =>
+        {
+            var count = parse.GetValue(k);
+            if (count <= 0)
+            {
+                throw new FaceIndexException($"-k {count}: give a positive number of results");
+            }
+
+            var options = new FaceLibraryOptions(
+                new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = parse.GetValue(flip) }),
+                parse.GetValue(upsample),
+                Log: m => Console.Error.WriteLine($"faceindex: {m}"));
+            using var lib = FaceLibrary.Open(parse.GetValue(library)!, options);
+            QueryResult result;
+            if (parse.GetValue(faceId) is { } id)
+            {
+                var stored = lib.Catalog.GetFace(id) ?? throw new FaceIndexException($"no face with id {id} (removed, or never indexed)");
+                result = new QueryResult($"face:{id}", 0, 0, [new QueryFace(stored.FaceIndex, stored.Box, stored.Score, lib.QueryByFaceId(id, count, parse.GetValue(dataset)))]);
+            }
+            else if (parse.GetValue(image) is { } relPath)
+            {
+                var name = parse.GetValue(dataset) ?? throw new FaceIndexException("--image needs --dataset NAME: the path is relative to that dataset's folder");
+                var stored = lib.Catalog.GetImage(name, relPath) ?? throw new FaceIndexException($"{relPath} is not indexed in dataset {name}: check the path (relative to the dataset folder) and 'faceindex datasets'");
+                var faces = lib.Catalog.FacesOfImage(stored.Id);
+                if (faces.Count == 0)
+                {
+                    throw new FaceIndexException($"{relPath} in {name} has no faces (status {stored.Status})");
+                }
+
+                result = new QueryResult($"{name}/{relPath}", stored.Width, stored.Height, [.. faces.Select(f => new QueryFace(f.FaceIndex, f.Box, f.Score, lib.QueryByFaceId(f.Id, count)))]);
+            }
+            else
+            {
+                var file = parse.GetValue(photo) ?? throw new FaceIndexException("give a PHOTO, or --face-id ID, or --image PATH --dataset NAME");
+                result = lib.Query(file.FullName, count, parse.GetValue(largest) ? QueryFaces.Largest : QueryFaces.All, parse.GetValue(face), parse.GetValue(dataset));
+            }
+
+            if (parse.GetValue(html) is { } page)
+            {
+                var roots = lib.Catalog.Datasets().ToDictionary(d => d.Info.Name, d => d.RootPath, StringComparer.Ordinal);
+                QueryHtmlReport.Write(page.FullName, result, lib.Engine.Decoder, n => roots.GetValueOrDefault(n));
+                Console.Error.WriteLine($"faceindex: wrote {page.FullName}");
+            }
+
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(result, CliJson.Options));
+            }
+            else if (parse.GetValue(csv))
+            {
+                Console.Write(Csv(result));
+            }
+            else
+            {
+                Render(result);
+            }
+
+            return Program.Success;
+        });
+        return command;
+    }
+
+    private static string Csv(QueryResult result)
+    {
+        var sb = new StringBuilder("query_face,rank,face_id,dataset,identity,image,left,top,right,bottom,distance,similarity,same_person\n");
+        foreach (var face in result.Faces)
+        {
+            foreach (var h in face.Hits)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"{face.FaceIndex},{h.Rank},{h.FaceId},{Quote(h.Dataset)},{Quote(h.Identity ?? string.Empty)},{Quote(h.ImagePath)},{h.Box.Left},{h.Box.Top},{h.Box.Right},{h.Box.Bottom},{h.Distance:F5},{h.Similarity:F5},{(h.SamePerson ? 1 : 0)}\n");
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Quote(string s) => s.Contains(',', StringComparison.Ordinal) || s.Contains('"', StringComparison.Ordinal) ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
+
+    private static void Render(QueryResult result)
+    {
+        foreach (var face in result.Faces)
+        {
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(result.Photo))}[/] face {face.FaceIndex} at ({face.Box.Left},{face.Box.Top},{face.Box.Right},{face.Box.Bottom})");
+            var table = new Table().AddColumns("rank", "identity", "image", "box", "distance", "similarity", "same?");
+            foreach (var h in face.Hits)
+            {
+                table.AddRow(
+                    h.Rank.ToString(CultureInfo.InvariantCulture),
+                    Markup.Escape(h.Identity ?? "-"),
+                    Markup.Escape($"{h.Dataset}/{h.ImagePath}"),
+                    $"{h.Box.Left},{h.Box.Top},{h.Box.Right},{h.Box.Bottom}",
+                    h.Distance.ToString("F4", CultureInfo.InvariantCulture),
+                    h.Similarity.ToString("F4", CultureInfo.InvariantCulture),
+                    h.SamePerson ? "[green]yes[/]" : "no");
+            }
+
+            AnsiConsole.Write(table);
+        }
+    }
+}

@@ -1,0 +1,447 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Threading.Channels;
+using FaceIndex.Catalog;
+using FaceIndex.Datasets;
+using FaceIndex.Imaging;
+using FaceIndex.Pipeline;
+
+namespace FaceIndex.Indexing;
+
+/// <summary>How a dataset is indexed.</summary>
+/// <param name="Workers">Decode/detect/align threads; 0 means one per core.</param>
+/// <param name="Upsample">HOG detector upsample count (0 finds faces of ~80 px and up; 1 of ~40 px, about 4x slower).</param>
+/// <param name="Subject">Which face each image is about (all faces are recorded either way).</param>
+/// <param name="RetryFailed">Process again the images that failed in an earlier run.</param>
+/// <param name="CommitImages">Images committed per transaction.</param>
+/// <param name="EmbedBatch">Chips per forward pass of the network.</param>
+/// <param name="MaxFaces">At most this many faces per image (the highest-scoring).</param>
+public sealed record IndexerOptions(
+    int Workers = 0,
+    int Upsample = 0,
+    SubjectPolicy Subject = SubjectPolicy.Center,
+    bool RetryFailed = false,
+    int CommitImages = 64,
+    int EmbedBatch = 32,
+    int MaxFaces = 100)
+{
+    /// <summary>The worker count this machine gets.</summary>
+    public int EffectiveWorkers => Workers > 0 ? Workers : Environment.ProcessorCount;
+}
+
+/// <summary>Where an indexing run is, for a progress bar.</summary>
+public sealed record IndexProgress(int Total, int Done, int Skipped, int Faces, int NoFace, int Failed, TimeSpan Elapsed)
+{
+    /// <summary>Images processed (not skipped) per second so far.</summary>
+    public double ImagesPerSecond => Elapsed.TotalSeconds > 0 ? (Done - Skipped) / Elapsed.TotalSeconds : 0;
+}
+
+/// <summary>What an indexing run did.</summary>
+public sealed record IndexSummary(
+    long RunId,
+    string Dataset,
+    int Total,
+    int Processed,
+    int Skipped,
+    int Blocked,
+    int Faces,
+    int NoFace,
+    int Failed,
+    IReadOnlyDictionary<string, int> FailuresByReason,
+    IReadOnlyDictionary<string, double> StageSeconds,
+    TimeSpan Elapsed)
+{
+    /// <summary>Images processed per second, end to end.</summary>
+    public double ImagesPerSecond => Elapsed.TotalSeconds > 0 ? Processed / Elapsed.TotalSeconds : 0;
+}
+
+/// <summary>
+/// Indexes a dataset folder into a catalog: read + hash + decode + detect + landmarks + align on every core (one
+/// dlib context per worker), embedding in batches, one writer committing each batch of images with their faces in
+/// one transaction. Bounded channels between the stages keep memory flat. A rerun skips unchanged images, so a run
+/// killed at any moment and run again leaves every image in the catalog exactly once.
+/// </summary>
+public sealed class DatasetIndexer
+{
+    private readonly FaceEngine _engine;
+    private readonly FaceCatalog _catalog;
+    private readonly IndexerOptions _options;
+    private readonly ConcurrentDictionary<string, long> _stageTicks = new(StringComparer.Ordinal);
+
+    public DatasetIndexer(FaceEngine engine, FaceCatalog catalog, IndexerOptions? options = null)
+    {
+        _engine = engine ?? throw new ArgumentNullException(nameof(engine));
+        _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+        _options = options ?? new IndexerOptions();
+    }
+
+    /// <summary>Indexes every image of the dataset at <paramref name="root"/> described by <paramref name="info"/>.</summary>
+    public IndexSummary Run(DatasetInfo info, string root, IProgress<IndexProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        root = Path.GetFullPath(root);
+        var scan = DatasetScanner.Scan(root, info.Layout, info.Manifest);
+        var resolved = info with { Layout = scan.Layout };
+        _catalog.RegisterDataset(resolved, root);
+        var done = _catalog.LoadDone(info.Name, _options.RetryFailed);
+        var settings = JsonSerializer.Serialize(new
+        {
+            root,
+            layout = DatasetInfo.LayoutName(scan.Layout),
+            workers = _options.EffectiveWorkers,
+            upsample = _options.Upsample,
+            subject = _options.Subject.ToString(),
+            retryFailed = _options.RetryFailed,
+            embedBatch = _options.EmbedBatch,
+            maxFaces = _options.MaxFaces,
+            modelId = _engine.Embedder.ModelId,
+        });
+        var runId = _catalog.StartRun(info.Name, settings, RunVersions.Json(_engine));
+        var counters = new Counters { Total = scan.Images.Count };
+        var clock = Stopwatch.StartNew();
+        var failures = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        try
+        {
+            RunStages(scan, root, done, runId, counters, failures, clock, progress, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            FinishQuietly(runId, RunStatus.Interrupted, counters, clock);
+            throw;
+        }
+        catch (Exception ex) when (ex is not FaceIndexException)
+        {
+            FinishQuietly(runId, RunStatus.Failed, counters, clock);
+            throw new FaceIndexException($"indexing {root} stopped: {ex.Message}; what was committed before is kept, rerun to continue", ex);
+        }
+        catch
+        {
+            FinishQuietly(runId, RunStatus.Failed, counters, clock);
+            throw;
+        }
+
+        var summary = Summarize(runId, info.Name, counters, failures, clock.Elapsed);
+        _catalog.FinishRun(runId, RunStatus.Completed, CountsJson(counters), JsonSerializer.Serialize(summary.StageSeconds));
+        return summary;
+    }
+
+    private void RunStages(
+        DatasetScan scan,
+        string root,
+        DoneImages done,
+        long runId,
+        Counters counters,
+        ConcurrentDictionary<string, int> failures,
+        Stopwatch clock,
+        IProgress<IndexProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        var workers = _options.EffectiveWorkers;
+        var jobs = Channel.CreateBounded<DatasetImage>(new BoundedChannelOptions(workers * 4) { SingleWriter = true });
+        var analysed = Channel.CreateBounded<Analysed>(new BoundedChannelOptions(_options.EmbedBatch * 2) { SingleReader = true });
+        var results = Channel.CreateBounded<ImageResult>(new BoundedChannelOptions(_options.CommitImages * 2) { SingleReader = true, SingleWriter = true });
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = linked.Token;
+
+        var producer = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    foreach (var image in scan.Images)
+                    {
+                        await jobs.Writer.WriteAsync(image, token).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    jobs.Writer.TryComplete();
+                }
+            },
+            token);
+
+        var analysers = Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(
+            () => Analyse(jobs.Reader, analysed.Writer, root, done, counters, token),
+            token,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)).ToArray();
+        var analysersDone = Task.WhenAll(analysers).ContinueWith(
+            t => analysed.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
+
+        var embedder = Task.Factory.StartNew(
+            () => EmbedStage(analysed.Reader, results.Writer, token),
+            token,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        var embedderDone = embedder.ContinueWith(t => results.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
+
+        try
+        {
+            WriteStage(results.Reader, runId, counters, failures, clock, progress, token);
+        }
+        catch
+        {
+            linked.Cancel();
+            throw;
+        }
+        finally
+        {
+            try
+            {
+                Task.WaitAll([producer, analysersDone, embedderDone, .. analysers, embedder], CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+                // Stage errors surface through the channels (and so through WriteStage); the rest is cancellation.
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var stageError = analysers.Concat([embedder, producer]).Select(t => t.Exception?.GetBaseException())
+            .FirstOrDefault(e => e is not null and not OperationCanceledException);
+        if (stageError is not null)
+        {
+            throw stageError is FaceIndexException ? stageError : new FaceIndexException(stageError.Message, stageError);
+        }
+    }
+
+    private void Analyse(ChannelReader<DatasetImage> reader, ChannelWriter<Analysed> writer, string root, DoneImages done, Counters counters, CancellationToken token)
+    {
+        var pipeline = _engine.CreatePipeline(new PipelineOptions(Upsample: _options.Upsample, Embed: false, KeepChips: true, MaxFaces: _options.MaxFaces));
+        while (reader.WaitToReadAsync(token).AsTask().GetAwaiter().GetResult())
+        {
+            while (reader.TryRead(out var job))
+            {
+                token.ThrowIfCancellationRequested();
+                var item = AnalyseOne(pipeline, job, root, done, counters);
+                if (item is not null)
+                {
+                    writer.WriteAsync(item, token).AsTask().GetAwaiter().GetResult();
+                }
+            }
+        }
+    }
+
+    private Analysed? AnalyseOne(FacePipeline pipeline, DatasetImage job, string root, DoneImages done, Counters counters)
+    {
+        var path = Path.Combine(root, job.RelPath);
+        byte[] bytes;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var length = new FileInfo(path).Length;
+            if (length > _engine.Decoder.Options.MaxBytes)
+            {
+                return Failed(job, [], length, nameof(ImageDecodeReason.TooLarge), $"{path} is {length:N0} bytes, over the {_engine.Decoder.Options.MaxBytes:N0}-byte limit");
+            }
+
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            if (!Directory.Exists(root))
+            {
+                throw new FaceIndexException($"the dataset folder {root} disappeared during the run: mount or restore it, then run the same command again to continue", ex);
+            }
+
+            return Failed(job, [], 0, nameof(ImageDecodeReason.NotFound), $"{path} could not be read: {ex.Message}");
+        }
+
+        var sha = SHA256.HashData(bytes);
+        AddTicks("read+hash", started);
+        if (done.ShouldSkip(job.RelPath, sha, bytes.Length))
+        {
+            Interlocked.Increment(ref counters.Skipped);
+            Interlocked.Increment(ref counters.Done);
+            return null;
+        }
+
+        try
+        {
+            started = Stopwatch.GetTimestamp();
+            var decoded = _engine.Decoder.Decode(bytes, path);
+            AddTicks("decode", started);
+            started = Stopwatch.GetTimestamp();
+            var faces = pipeline.Process(decoded.Image);
+            AddTicks("detect+landmarks+align", started);
+            return new Analysed(job, sha, bytes.Length, decoded.Image.Width, decoded.Image.Height, faces, null, null);
+        }
+        catch (ImageDecodeException ex)
+        {
+            return Failed(job, sha, bytes.Length, ex.Reason.ToString(), ex.Message);
+        }
+        catch (FaceIndexException ex)
+        {
+            return Failed(job, sha, bytes.Length, "Pipeline", $"{path}: {ex.Message}");
+        }
+    }
+
+    private static Analysed Failed(DatasetImage job, byte[] sha, long size, string reason, string message) =>
+        new(job, sha, size, 0, 0, [], reason, message);
+
+    private void EmbedStage(ChannelReader<Analysed> reader, ChannelWriter<ImageResult> writer, CancellationToken token)
+    {
+        var embedder = _engine.Embedder;
+        var pending = new List<Analysed>();
+        var chips = new List<RgbImage>();
+        while (reader.WaitToReadAsync(token).AsTask().GetAwaiter().GetResult())
+        {
+            // Take what is ready, up to one batch of chips; a partial batch goes when the queue runs dry.
+            while (chips.Count < _options.EmbedBatch && reader.TryRead(out var item))
+            {
+                pending.Add(item);
+                chips.AddRange(item.Faces.Select(f => f.Chip!));
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            var embeddings = chips.Count > 0 ? embedder.Embed(chips) : [];
+            AddTicks("embed", started);
+            var next = 0;
+            foreach (var item in pending)
+            {
+                var faces = new List<ImageFace>(item.Faces.Count);
+                var subject = SubjectSelector.Select(item.Faces, item.Width, item.Height, _options.Subject);
+                foreach (var face in item.Faces)
+                {
+                    var embedded = face with { Embedding = embeddings[next++], ModelId = embedder.ModelId, Chip = null };
+                    faces.Add(new ImageFace(embedded, _options.Subject == SubjectPolicy.All || face.Index == subject));
+                }
+
+                var status = item.ErrorReason is not null ? ImageStatus.Failed : faces.Count == 0 ? ImageStatus.NoFace : ImageStatus.Ok;
+                writer.WriteAsync(
+                    new ImageResult(item.Job.RelPath, item.Sha256, item.Size, item.Width, item.Height, item.Job.Identity, status, item.ErrorReason, item.Error, faces),
+                    token).AsTask().GetAwaiter().GetResult();
+            }
+
+            pending.Clear();
+            chips.Clear();
+        }
+    }
+
+    private void WriteStage(
+        ChannelReader<ImageResult> reader,
+        long runId,
+        Counters counters,
+        ConcurrentDictionary<string, int> failures,
+        Stopwatch clock,
+        IProgress<IndexProgress>? progress,
+        CancellationToken token)
+    {
+        var batch = new List<ImageResult>(_options.CommitImages);
+        var lastCommit = Stopwatch.GetTimestamp();
+        void Commit()
+        {
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            var summary = _catalog.CommitBatch(runId, batch);
+            AddTicks("commit", started);
+            Interlocked.Add(ref counters.Blocked, summary.Blocked);
+            foreach (var r in batch)
+            {
+                Interlocked.Increment(ref counters.Done);
+                switch (r.Status)
+                {
+                    case ImageStatus.Failed:
+                        Interlocked.Increment(ref counters.Failed);
+                        failures.AddOrUpdate(r.ErrorReason ?? "Unknown", 1, (_, n) => n + 1);
+                        break;
+                    case ImageStatus.NoFace:
+                        Interlocked.Increment(ref counters.NoFace);
+                        break;
+                    default:
+                        Interlocked.Add(ref counters.Faces, r.Faces.Count);
+                        break;
+                }
+            }
+
+            batch.Clear();
+            lastCommit = Stopwatch.GetTimestamp();
+            progress?.Report(Snapshot(counters, clock));
+        }
+
+        while (reader.WaitToReadAsync(token).AsTask().GetAwaiter().GetResult())
+        {
+            while (reader.TryRead(out var result))
+            {
+                batch.Add(result);
+                if (batch.Count >= _options.CommitImages || Stopwatch.GetElapsedTime(lastCommit) > TimeSpan.FromSeconds(2))
+                {
+                    Commit();
+                }
+            }
+
+            if (Stopwatch.GetElapsedTime(lastCommit) > TimeSpan.FromSeconds(1))
+            {
+                Commit();
+            }
+
+            progress?.Report(Snapshot(counters, clock));
+        }
+
+        Commit();
+    }
+
+    private static IndexProgress Snapshot(Counters c, Stopwatch clock) =>
+        new(c.Total, Volatile.Read(ref c.Done), Volatile.Read(ref c.Skipped), Volatile.Read(ref c.Faces), Volatile.Read(ref c.NoFace), Volatile.Read(ref c.Failed), clock.Elapsed);
+
+    private IndexSummary Summarize(long runId, string dataset, Counters c, ConcurrentDictionary<string, int> failures, TimeSpan elapsed) =>
+        new(
+            runId,
+            dataset,
+            c.Total,
+            c.Done - c.Skipped,
+            c.Skipped,
+            c.Blocked,
+            c.Faces,
+            c.NoFace,
+            c.Failed,
+            new SortedDictionary<string, int>(failures, StringComparer.Ordinal),
+            _stageTicks.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value / (double)Stopwatch.Frequency, 3), StringComparer.Ordinal),
+            elapsed);
+
+    private static string CountsJson(Counters c) => JsonSerializer.Serialize(new
+    {
+        total = c.Total,
+        processed = c.Done - c.Skipped,
+        skipped = c.Skipped,
+        blocked = c.Blocked,
+        faces = c.Faces,
+        noFace = c.NoFace,
+        failed = c.Failed,
+    });
+
+    private void FinishQuietly(long runId, RunStatus status, Counters counters, Stopwatch clock)
+    {
+        try
+        {
+            _catalog.FinishRun(runId, status, CountsJson(counters), JsonSerializer.Serialize(new { elapsedSeconds = clock.Elapsed.TotalSeconds }));
+        }
+        catch (FaceIndexException)
+        {
+            // The run row stays 'running'; the next run sees it as interrupted. The original error matters more.
+        }
+    }
+
+    private void AddTicks(string stage, long started) =>
+        _stageTicks.AddOrUpdate(stage, Stopwatch.GetTimestamp() - started, (_, t) => t + (Stopwatch.GetTimestamp() - started));
+
+    private sealed record Analysed(
+        DatasetImage Job, byte[] Sha256, long Size, int Width, int Height, IReadOnlyList<FaceRecord> Faces, string? ErrorReason, string? Error);
+
+    private sealed class Counters
+    {
+        public int Total;
+        public int Done;
+        public int Skipped;
+        public int Blocked;
+        public int Faces;
+        public int NoFace;
+        public int Failed;
+    }
+}

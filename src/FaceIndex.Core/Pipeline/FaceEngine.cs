@@ -1,0 +1,84 @@
+using FaceIndex.Embedding;
+using FaceIndex.Imaging;
+using FaceIndex.Native;
+
+namespace FaceIndex.Pipeline;
+
+/// <summary>What a <see cref="FaceEngine"/> loads: decoder limits, embedder options, where dlib's predictor is.</summary>
+/// <param name="Decoder">Decoder limits; null for the defaults (50 MP, 100 MB).</param>
+/// <param name="Embedder">Embedder options (flip test-time augmentation, threads); null for the defaults.</param>
+/// <param name="PredictorPath">dlib's 68-point predictor; null for FACEINDEX_PREDICTOR or Debian's copy.</param>
+public sealed record EngineOptions(
+    ImageDecoderOptions? Decoder = null,
+    DlibResNetOptions? Embedder = null,
+    string? PredictorPath = null);
+
+/// <summary>Everything one image needs, decoded and analysed: the decoded image and its faces.</summary>
+/// <param name="Path">The file.</param>
+/// <param name="Image">The decoded image (format, size, orientation, warnings).</param>
+/// <param name="Faces">Every face, in left-to-right order.</param>
+/// <param name="Subject">The subject face's index in <paramref name="Faces"/> (nearest the centre), or -1.</param>
+public sealed record ImageAnalysis(string Path, DecodedImage Image, IReadOnlyList<FaceRecord> Faces, int Subject);
+
+/// <summary>
+/// The models of one process, loaded once: dlib's predictor (shared read-only by every thread), one dlib
+/// detector context per thread, one recognition network, one decoder. Thread-safe.
+/// </summary>
+public sealed class FaceEngine : IDisposable
+{
+    private readonly DlibModels _dlib;
+    private readonly Lazy<DlibResNetEmbedder> _embedder;
+    private readonly ThreadLocal<DlibWorker> _workers;
+
+    private FaceEngine(EngineOptions options)
+    {
+        Options = options;
+        Decoder = new ImageDecoder(options.Decoder ?? ImageDecoderOptions.Default);
+        _dlib = DlibModels.Load(options.PredictorPath);
+        _workers = new ThreadLocal<DlibWorker>(_dlib.CreateWorker, trackAllValues: true);
+        _embedder = new Lazy<DlibResNetEmbedder>(() => new DlibResNetEmbedder(options.Embedder), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public EngineOptions Options { get; }
+
+    /// <summary>The image decoder (header checks and limits before decoding).</summary>
+    public ImageDecoder Decoder { get; }
+
+    /// <summary>The recognition network, loaded on first use.</summary>
+    public IFaceEmbedder Embedder => _embedder.Value;
+
+    /// <summary>Loads dlib's predictor now; the network loads on first use.</summary>
+    public static FaceEngine Load(EngineOptions? options = null) => new(options ?? new EngineOptions());
+
+    /// <summary>A pipeline bound to the calling thread's dlib context. Use it on this thread only.</summary>
+    public FacePipeline CreatePipeline(PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var worker = _workers.Value!;
+        return new FacePipeline(worker.Detector, worker.Landmarker, worker.Aligner, options.Embed ? Embedder : null, options);
+    }
+
+    /// <summary>Decodes <paramref name="path"/> and finds, aligns and embeds every face in it.</summary>
+    public ImageAnalysis Analyze(string path, PipelineOptions options, CancellationToken cancellationToken = default)
+    {
+        var decoded = Decoder.Decode(path, cancellationToken);
+        var faces = CreatePipeline(options).Process(decoded.Image);
+        return new ImageAnalysis(path, decoded, faces, SubjectSelector.Select(faces, decoded.Image.Width, decoded.Image.Height, SubjectPolicy.Center));
+    }
+
+    public void Dispose()
+    {
+        foreach (var worker in _workers.Values)
+        {
+            worker.Dispose();
+        }
+
+        _workers.Dispose();
+        if (_embedder.IsValueCreated)
+        {
+            _embedder.Value.Dispose();
+        }
+
+        _dlib.Dispose();
+    }
+}

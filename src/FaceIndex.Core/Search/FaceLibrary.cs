@@ -1,0 +1,188 @@
+using System.Numerics.Tensors;
+using FaceIndex.Catalog;
+using FaceIndex.Detection;
+using FaceIndex.Pipeline;
+
+namespace FaceIndex.Search;
+
+/// <summary>Distances between embeddings, and the threshold at which two faces are called the same person.</summary>
+public static class FaceDistance
+{
+    /// <summary>
+    /// Same person when the Euclidean distance of the raw (not normalised) embeddings is below this: dlib's own
+    /// threshold for this network, confirmed on the development pairs (see README, "Verification threshold").
+    /// </summary>
+    public const float SameThreshold = 0.6f;
+
+    /// <summary>Euclidean distance of the raw embeddings (what the index ranks by).</summary>
+    public static float Euclidean(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => TensorPrimitives.Distance(a, b);
+
+    /// <summary>Cosine similarity in [-1, 1], reported beside the distance for readers used to it.</summary>
+    public static float Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => TensorPrimitives.CosineSimilarity(a, b);
+}
+
+/// <summary>How to pick the query faces of a photo.</summary>
+public enum QueryFaces
+{
+    /// <summary>Every face in the photo.</summary>
+    All,
+
+    /// <summary>The largest face only.</summary>
+    Largest,
+}
+
+/// <summary>One indexed face returned for a query.</summary>
+public sealed record FaceHit(
+    int Rank,
+    long FaceId,
+    string Dataset,
+    string ImagePath,
+    string? Identity,
+    FaceBox Box,
+    float Distance,
+    float Similarity,
+    bool SamePerson);
+
+/// <summary>One face of the query photo with its nearest indexed faces.</summary>
+public sealed record QueryFace(int FaceIndex, FaceBox Box, double Score, IReadOnlyList<FaceHit> Hits);
+
+/// <summary>The answer to a photo query: the photo and, for each of its query faces, the hits.</summary>
+public sealed record QueryResult(string Photo, int Width, int Height, IReadOnlyList<QueryFace> Faces);
+
+/// <summary>Options of <see cref="FaceLibrary.Open"/>.</summary>
+/// <param name="Engine">Model options (flip TTA must match the indexed model id); null for defaults.</param>
+/// <param name="Upsample">Detector upsample for query photos (1 finds faces down to ~40 px).</param>
+/// <param name="Search">Index options used when the index has to be rebuilt.</param>
+/// <param name="Log">Receives messages such as 'rebuilding the index'.</param>
+public sealed record FaceLibraryOptions(EngineOptions? Engine = null, int Upsample = 1, SearchIndexOptions? Search = null, Action<string>? Log = null);
+
+/// <summary>
+/// A FaceIndex library folder (catalog + face index) opened for queries:
+/// <c>using var library = FaceLibrary.Open(dir); var result = library.Query(photoPath, k: 10);</c>.
+/// Not thread-safe: open one per thread.
+/// </summary>
+public sealed class FaceLibrary : IDisposable
+{
+    private readonly FaceCatalog _catalog;
+    private readonly FaceLibraryOptions _options;
+    private readonly bool _ownsEngine;
+    private FaceEngine? _engine;
+    private FaceSearchIndex? _index;
+
+    private FaceLibrary(FaceCatalog catalog, FaceLibraryOptions options, FaceEngine? engine)
+    {
+        _catalog = catalog;
+        _options = options;
+        _engine = engine;
+        _ownsEngine = engine is null;
+    }
+
+    public FaceCatalog Catalog => _catalog;
+
+    /// <summary>The face index (loaded, or rebuilt when missing or stale, on first use).</summary>
+    public FaceSearchIndex Index => _index ??= FaceSearchIndex.Open(_catalog, ModelId, _options.Search, _options.Log);
+
+    /// <summary>The embedder model id the queries use.</summary>
+    public string ModelId => Engine.Embedder.ModelId;
+
+    /// <summary>The models (loaded on first use).</summary>
+    public FaceEngine Engine => _engine ??= FaceEngine.Load(_options.Engine);
+
+    /// <summary>Opens the library at <paramref name="library"/> (read-only when the files are).</summary>
+    public static FaceLibrary Open(string library, FaceLibraryOptions? options = null, FaceEngine? engine = null)
+    {
+        var full = Path.GetFullPath(library);
+        if (!File.Exists(Path.Combine(full, FaceCatalog.FileName)))
+        {
+            throw new FaceIndexException($"no FaceIndex library at {full} (no {FaceCatalog.FileName}): index a dataset into it first ('faceindex index DIR --dataset NAME --library {library}')");
+        }
+
+        var catalog = FaceCatalog.Open(full, new CatalogOpenOptions(ReadOnly: false, Create: false));
+        return new FaceLibrary(catalog, options ?? new FaceLibraryOptions(), engine);
+    }
+
+    /// <summary>Finds the faces in <paramref name="photoPath"/> and, for each, the <paramref name="k"/> most similar indexed faces.</summary>
+    public QueryResult Query(string photoPath, int k = 10, QueryFaces faces = QueryFaces.All, int? faceIndex = null, string? dataset = null)
+    {
+        var analysis = Engine.Analyze(photoPath, new PipelineOptions(Upsample: _options.Upsample));
+        if (analysis.Faces.Count == 0)
+        {
+            throw new FaceIndexException($"no face found in {photoPath} (detector upsample {_options.Upsample}): use a photo where the face is at least ~40 pixels wide and roughly frontal");
+        }
+
+        IEnumerable<FaceRecord> chosen = analysis.Faces;
+        if (faceIndex is { } wanted)
+        {
+            if (wanted < 0 || wanted >= analysis.Faces.Count)
+            {
+                throw new FaceIndexException($"{photoPath} has {analysis.Faces.Count} face(s), numbered 0..{analysis.Faces.Count - 1} from the left; --face {wanted} is not one of them");
+            }
+
+            chosen = [analysis.Faces[wanted]];
+        }
+        else if (faces == QueryFaces.Largest)
+        {
+            chosen = [analysis.Faces.MaxBy(f => f.Box.Area)!];
+        }
+
+        var results = chosen.Select(f => new QueryFace(f.Index, f.Box, f.Score, QueryVector(f.Embedding!, k, dataset))).ToList();
+        return new QueryResult(photoPath, analysis.Image.Image.Width, analysis.Image.Image.Height, results);
+    }
+
+    /// <summary>The <paramref name="k"/> faces most similar to the indexed face <paramref name="faceId"/> (itself excluded).</summary>
+    public IReadOnlyList<FaceHit> QueryByFaceId(long faceId, int k = 10, string? dataset = null)
+    {
+        var face = _catalog.GetFace(faceId)
+            ?? throw new FaceIndexException($"no face with id {faceId} in {_catalog.Library} (removed, or never indexed): 'faceindex info' lists what is there");
+        if (face.Embedding is null)
+        {
+            throw new FaceIndexException($"face {faceId} has no embedding: re-index its dataset");
+        }
+
+        return QueryVector(face.Embedding, k, dataset, exclude: faceId);
+    }
+
+    /// <summary>The <paramref name="k"/> faces nearest to an embedding, optionally only from one dataset.</summary>
+    public IReadOnlyList<FaceHit> QueryVector(ReadOnlySpan<float> embedding, int k = 10, string? dataset = null, long? exclude = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        var fetch = k + (exclude is null ? 0 : 1);
+        var hits = new List<FaceHit>(k);
+        while (true)
+        {
+            var raw = Index.Search(embedding, dataset is null ? fetch : fetch * 4);
+            hits.Clear();
+            foreach (var hit in raw)
+            {
+                if (hit.FaceId == exclude || _catalog.GetFace(hit.FaceId) is not { } face || (dataset is not null && face.Dataset != dataset))
+                {
+                    continue;
+                }
+
+                var similarity = face.Embedding is null ? float.NaN : FaceDistance.Cosine(embedding, face.Embedding);
+                hits.Add(new FaceHit(hits.Count + 1, face.Id, face.Dataset, face.RelPath, face.Identity, face.Box, hit.Distance, similarity, hit.Distance < FaceDistance.SameThreshold));
+                if (hits.Count == k)
+                {
+                    return hits;
+                }
+            }
+
+            if (raw.Count < (dataset is null ? fetch : fetch * 4) || fetch > 100_000)
+            {
+                return hits;
+            }
+
+            fetch *= 4;
+        }
+    }
+
+    public void Dispose()
+    {
+        _index?.Dispose();
+        _catalog.Dispose();
+        if (_ownsEngine)
+        {
+            _engine?.Dispose();
+        }
+    }
+}
