@@ -12,6 +12,12 @@ public static class Program
 
     public static int Main(string[] args)
     {
+        if (Console.IsOutputRedirected)
+        {
+            // Piped or captured output: no terminal width to fit, so keep table rows on one line.
+            Spectre.Console.AnsiConsole.Profile.Width = 240;
+        }
+
         var root = new RootCommand("FaceIndex: index licensed face datasets, query them by photo, evaluate and benchmark face recognition.");
         foreach (var command in CommandSet.All())
         {

@@ -31,4 +31,30 @@ public sealed partial class FaceCatalog
 
         return list;
     }
+
+    /// <summary>The subject faces of a dataset that have an identity label, with their embeddings, in face-id order.</summary>
+    public IReadOnlyList<(long FaceId, string Identity, float[] Embedding)> LabelledSubjects(string dataset, string modelId)
+    {
+        ThrowIfDisposed();
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = """
+            SELECT f.id, i.identity, f.embedding FROM faces f
+            JOIN images i ON i.id = f.image_id JOIN datasets d ON d.id = i.dataset_id JOIN models m ON m.id = f.model_id
+            WHERE d.name = $d AND m.name = $m AND f.is_subject = 1 AND i.identity IS NOT NULL AND f.embedding IS NOT NULL
+            ORDER BY f.id
+            """;
+        cmd.Parameters.AddWithValue("$d", dataset);
+        cmd.Parameters.AddWithValue("$m", modelId);
+        using var r = cmd.ExecuteReader();
+        var list = new List<(long, string, float[])>();
+        while (r.Read())
+        {
+            var bytes = (byte[])r.GetValue(2);
+            var embedding = new float[bytes.Length / sizeof(float)];
+            FaceBlobs.DecodeEmbedding(bytes, embedding);
+            list.Add((r.GetInt64(0), r.GetString(1), embedding));
+        }
+
+        return list;
+    }
 }

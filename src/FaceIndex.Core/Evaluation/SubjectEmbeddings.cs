@@ -1,0 +1,313 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
+using FaceIndex.Detection;
+using FaceIndex.Imaging;
+using FaceIndex.Pipeline;
+using Microsoft.Data.Sqlite;
+
+namespace FaceIndex.Evaluation;
+
+/// <summary>Where an image's subject embedding came from.</summary>
+public enum SubjectSource
+{
+    /// <summary>A face found at the first upsample.</summary>
+    Detected,
+
+    /// <summary>A face found only when retried at a higher upsample.</summary>
+    DetectedOnRetry,
+
+    /// <summary>No face was found; the embedding is of the image's central region (used only under the 'center' policy).</summary>
+    Center,
+
+    /// <summary>The image could not be decoded or processed.</summary>
+    Failed,
+}
+
+/// <summary>How evaluation images are turned into one embedding each.</summary>
+/// <param name="Upsample">First detector upsample.</param>
+/// <param name="RetryUpsample">When no face is found, try once more at this upsample (no retry when not above <paramref name="Upsample"/>).</param>
+/// <param name="Subject">Which face of a multi-face image is the subject.</param>
+/// <param name="CenterFraction">Side of the central fallback box, as a fraction of the image's shorter side (LFW's faces fill about 0.43).</param>
+/// <param name="Workers">Decode/detect threads; 0 means one per core.</param>
+/// <param name="EmbedBatch">Chips per forward pass.</param>
+public sealed record SubjectEmbeddingOptions(
+    int Upsample = 1,
+    int RetryUpsample = 2,
+    SubjectPolicy Subject = SubjectPolicy.Center,
+    double CenterFraction = 0.43,
+    int Workers = 0,
+    int EmbedBatch = 32);
+
+/// <summary>One image's subject embedding, or why there is none.</summary>
+public sealed record SubjectEmbedding(string Path, SubjectSource Source, int FaceCount, FaceBox? Box, float[]? Embedding, string? Error);
+
+/// <summary>
+/// Embeds the subject face of each of a set of image files (detect, retry at a higher upsample, and the central
+/// region as a last resort), in batches, on every core, with a per-image cache keyed by the file, the model and
+/// these settings, so a second evaluation with other metrics or policies costs no network time.
+/// </summary>
+public sealed class SubjectEmbeddings
+{
+    private readonly FaceEngine _engine;
+    private readonly SubjectEmbeddingOptions _options;
+    private readonly string? _cachePath;
+
+    public SubjectEmbeddings(FaceEngine engine, SubjectEmbeddingOptions? options = null, string? cacheDirectory = null)
+    {
+        _engine = engine ?? throw new ArgumentNullException(nameof(engine));
+        _options = options ?? new SubjectEmbeddingOptions();
+        if (cacheDirectory is not null)
+        {
+            Directory.CreateDirectory(cacheDirectory);
+            _cachePath = Path.Combine(cacheDirectory, "embeddings.db");
+        }
+    }
+
+    /// <summary>Cache hits of the last <see cref="Compute"/>.</summary>
+    public int CacheHits { get; private set; }
+
+    /// <summary>The default cache folder: $XDG_CACHE_HOME/faceindex or ~/.cache/faceindex.</summary>
+    public static string DefaultCacheDirectory =>
+        Path.Combine(
+            Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
+            "faceindex");
+
+    /// <summary>Embeds every distinct path; the result maps each path to its subject embedding.</summary>
+    public IReadOnlyDictionary<string, SubjectEmbedding> Compute(IEnumerable<string> paths, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var distinct = paths.Distinct(StringComparer.Ordinal).ToList();
+        var results = new ConcurrentDictionary<string, SubjectEmbedding>(StringComparer.Ordinal);
+        using var cache = _cachePath is null ? null : new Cache(_cachePath);
+        var keys = distinct.ToDictionary(p => p, KeyOf, StringComparer.Ordinal);
+        var todo = new List<string>();
+        foreach (var path in distinct)
+        {
+            if (cache?.Get(keys[path], path) is { } hit)
+            {
+                results[path] = hit;
+            }
+            else
+            {
+                todo.Add(path);
+            }
+        }
+
+        CacheHits = distinct.Count - todo.Count;
+        var done = results.Count;
+        progress?.Report(done);
+        if (todo.Count > 0)
+        {
+            Run(todo, results, cache, keys, () => progress?.Report(Interlocked.Increment(ref done)), cancellationToken);
+        }
+
+        return results;
+    }
+
+    private void Run(
+        List<string> todo,
+        ConcurrentDictionary<string, SubjectEmbedding> results,
+        Cache? cache,
+        Dictionary<string, string> keys,
+        Action onDone,
+        CancellationToken token)
+    {
+        var workers = _options.Workers > 0 ? _options.Workers : Environment.ProcessorCount;
+        var jobs = Channel.CreateBounded<string>(workers * 4);
+        var chips = Channel.CreateBounded<(SubjectEmbedding Partial, RgbImage? Chip)>(_options.EmbedBatch * 2);
+        var producer = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    foreach (var path in todo)
+                    {
+                        await jobs.Writer.WriteAsync(path, token).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    jobs.Writer.TryComplete();
+                }
+            },
+            token);
+        var analysers = Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(
+            () =>
+            {
+                var pipeline = _engine.CreatePipeline(new PipelineOptions(Upsample: _options.Upsample, Embed: false, KeepChips: true));
+                while (jobs.Reader.WaitToReadAsync(token).AsTask().GetAwaiter().GetResult())
+                {
+                    while (jobs.Reader.TryRead(out var path))
+                    {
+                        chips.Writer.WriteAsync(Analyse(pipeline, path), token).AsTask().GetAwaiter().GetResult();
+                    }
+                }
+            },
+            token,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)).ToArray();
+        var closer = Task.WhenAll(analysers).ContinueWith(t => chips.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
+
+        var pending = new List<(SubjectEmbedding Partial, RgbImage? Chip)>();
+        void Flush()
+        {
+            var withChips = pending.Where(p => p.Chip is not null).ToList();
+            var vectors = withChips.Count > 0 ? _engine.Embedder.Embed([.. withChips.Select(p => p.Chip!)]) : [];
+            var next = 0;
+            foreach (var (partial, chip) in pending)
+            {
+                var result = chip is null ? partial : partial with { Embedding = vectors[next++] };
+                results[result.Path] = result;
+                cache?.Put(keys[result.Path], result);
+                onDone();
+            }
+
+            cache?.Commit();
+            pending.Clear();
+        }
+
+        while (chips.Reader.WaitToReadAsync(token).AsTask().GetAwaiter().GetResult())
+        {
+            while (pending.Count < _options.EmbedBatch && chips.Reader.TryRead(out var item))
+            {
+                pending.Add(item);
+            }
+
+            Flush();
+        }
+
+        Flush();
+        Task.WaitAll([producer, closer, .. analysers], token);
+    }
+
+    private (SubjectEmbedding, RgbImage?) Analyse(FacePipeline pipeline, string path)
+    {
+        try
+        {
+            var image = _engine.Decoder.Decode(path).Image;
+            var faces = pipeline.Process(image);
+            var source = SubjectSource.Detected;
+            if (faces.Count == 0 && _options.RetryUpsample > _options.Upsample)
+            {
+                faces = pipeline.Process(image, _options.RetryUpsample);
+                source = SubjectSource.DetectedOnRetry;
+            }
+
+            if (faces.Count == 0)
+            {
+                var side = (int)Math.Round(Math.Min(image.Width, image.Height) * _options.CenterFraction);
+                var left = (image.Width - side) / 2;
+                var top = (image.Height - side) / 2;
+                var center = pipeline.ProcessBox(image, new FaceBox(left, top, left + side - 1, top + side - 1));
+                return (new SubjectEmbedding(path, SubjectSource.Center, 0, center.Box, null, null), center.Chip);
+            }
+
+            var subject = faces[SubjectSelector.Select(faces, image.Width, image.Height, _options.Subject)];
+            return (new SubjectEmbedding(path, source, faces.Count, subject.Box, null, null), subject.Chip);
+        }
+        catch (FaceIndexException ex)
+        {
+            return (new SubjectEmbedding(path, SubjectSource.Failed, 0, null, null, ex.Message), null);
+        }
+    }
+
+    private string KeyOf(string path)
+    {
+        var info = new FileInfo(path);
+        var text = string.Join(
+            '|',
+            Path.GetFullPath(path),
+            info.Exists ? info.Length : -1,
+            info.Exists ? info.LastWriteTimeUtc.Ticks : 0,
+            _engine.Embedder.ModelId,
+            _options.Upsample,
+            _options.RetryUpsample,
+            _options.Subject,
+            _options.CenterFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    /// <summary>The per-image cache: one SQLite table keyed by the hash of file + model + settings.</summary>
+    private sealed class Cache : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private SqliteTransaction? _transaction;
+
+        public Cache(string path)
+        {
+            _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+            _connection.Open();
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = """
+                PRAGMA journal_mode=WAL;
+                CREATE TABLE IF NOT EXISTS subject_embeddings (
+                  key TEXT PRIMARY KEY, source TEXT NOT NULL, faces INTEGER NOT NULL,
+                  l INTEGER, t INTEGER, r INTEGER, b INTEGER, embedding BLOB, error TEXT);
+                """;
+            cmd.ExecuteNonQuery();
+        }
+
+        public SubjectEmbedding? Get(string key, string path)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT source, faces, l, t, r, b, embedding, error FROM subject_embeddings WHERE key = $k";
+            cmd.Parameters.AddWithValue("$k", key);
+            using var r = cmd.ExecuteReader();
+            if (!r.Read())
+            {
+                return null;
+            }
+
+            FaceBox? box = r.IsDBNull(2) ? null : new FaceBox(r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5));
+            float[]? embedding = null;
+            if (!r.IsDBNull(6))
+            {
+                var bytes = (byte[])r.GetValue(6);
+                embedding = new float[bytes.Length / sizeof(float)];
+                Buffer.BlockCopy(bytes, 0, embedding, 0, bytes.Length);
+            }
+
+            return new SubjectEmbedding(path, Enum.Parse<SubjectSource>(r.GetString(0)), r.GetInt32(1), box, embedding, r.IsDBNull(7) ? null : r.GetString(7));
+        }
+
+        public void Put(string key, SubjectEmbedding value)
+        {
+            _transaction ??= _connection.BeginTransaction();
+            using var cmd = _connection.CreateCommand();
+            cmd.Transaction = _transaction;
+            cmd.CommandText = "INSERT OR REPLACE INTO subject_embeddings VALUES ($k, $s, $f, $l, $t, $r, $b, $e, $err)";
+            cmd.Parameters.AddWithValue("$k", key);
+            cmd.Parameters.AddWithValue("$s", value.Source.ToString());
+            cmd.Parameters.AddWithValue("$f", value.FaceCount);
+            cmd.Parameters.AddWithValue("$l", (object?)value.Box?.Left ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$t", (object?)value.Box?.Top ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$r", (object?)value.Box?.Right ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$b", (object?)value.Box?.Bottom ?? DBNull.Value);
+            byte[]? bytes = null;
+            if (value.Embedding is { } e)
+            {
+                bytes = new byte[e.Length * sizeof(float)];
+                Buffer.BlockCopy(e, 0, bytes, 0, bytes.Length);
+            }
+
+            cmd.Parameters.AddWithValue("$e", (object?)bytes ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$err", (object?)value.Error ?? DBNull.Value);
+            cmd.ExecuteNonQuery();
+        }
+
+        public void Commit()
+        {
+            _transaction?.Commit();
+            _transaction?.Dispose();
+            _transaction = null;
+        }
+
+        public void Dispose()
+        {
+            Commit();
+            _connection.Dispose();
+        }
+    }
+}
