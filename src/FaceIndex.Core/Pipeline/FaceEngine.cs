@@ -47,6 +47,9 @@ public sealed class FaceEngine : IDisposable
     /// <summary>The recognition network, loaded on first use.</summary>
     public IFaceEmbedder Embedder => _embedder.Value;
 
+    /// <summary>The calling thread's dlib context (detector, landmarker, aligner), for code that times the stages apart.</summary>
+    public DlibWorker Worker => _workers.Value!;
+
     /// <summary>Loads dlib's predictor now; the network loads on first use.</summary>
     public static FaceEngine Load(EngineOptions? options = null) => new(options ?? new EngineOptions());
 
