@@ -214,31 +214,6 @@ public class VerificationMetricsTests
     }
 
     [Fact]
-    public void Lfw_view2_sized_file_gives_ten_folds_of_300_plus_300()
-    {
-        using var dir = new TempDir();
-        var text = new System.Text.StringBuilder("10\t300\n");
-        for (var set = 0; set < 10; set++)
-        {
-            for (var i = 0; i < 300; i++)
-            {
-                text.Append($"P{set}_{i}\t1\t2\n");
-            }
-
-            for (var i = 0; i < 300; i++)
-            {
-                text.Append($"P{set}_{i}\t1\tQ{set}_{i}\t1\n");
-            }
-        }
-
-        var pairs = PairsFile.ReadLfw(dir.Write("pairs.txt", text.ToString()));
-
-        Assert.Equal(6000, pairs.Count);
-        Assert.All(pairs.GroupBy(p => p.Fold), g => Assert.Equal((300, 300), (g.Count(p => p.Same), g.Count(p => !p.Same))));
-        Assert.Equal(Enumerable.Range(0, 10), pairs.Select(p => p.Fold).Distinct());
-    }
-
-    [Fact]
     public void Missing_face_under_error_is_wrong_in_its_fold_and_worst_in_the_roc()
     {
         // The fold-0 matched pair scored 0.8 loses its score: it becomes s = -inf (never accepted).
