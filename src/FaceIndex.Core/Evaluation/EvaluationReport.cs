@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -22,20 +23,24 @@ public sealed record EvaluationSummary(RunRecord Run, VerificationResult? Verifi
 /// </summary>
 public static class EvaluationReport
 {
-    /// <summary>camelCase names, enum names as camelCase strings, indented, and Infinity/NaN written as strings (ROC end points can be infinite).</summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
+    /// <summary>
+    /// camelCase names, enum names as camelCase strings, indented, and Infinity written as the string "Infinity" (ROC end points can be
+    /// infinite). Source-generated, so it also works in trimmed or AOT-compiled apps.
+    /// </summary>
+    public static JsonSerializerOptions JsonOptions => Context.Options;
+
+    // Relaxed escaping keeps "+" and non-ASCII readable; the JSON is a file, never embedded in HTML.
+    private static EvaluationJsonContext Context { get; } = new(new JsonSerializerOptions(EvaluationJsonContext.Default.Options)
     {
-        WriteIndented = true,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
 
     /// <summary>The summary as JSON text.</summary>
-    public static string ToJson(EvaluationSummary summary) => JsonSerializer.Serialize(summary, JsonOptions);
+    public static string ToJson(EvaluationSummary summary) => JsonSerializer.Serialize(summary, Context.EvaluationSummary);
 
     /// <summary>Reads a summary written by <see cref="ToJson"/>.</summary>
     public static EvaluationSummary FromJson(string json) =>
-        JsonSerializer.Deserialize<EvaluationSummary>(json, JsonOptions) ?? throw new FaceIndexException("the evaluation JSON is empty (null)");
+        JsonSerializer.Deserialize(json, Context.EvaluationSummary) ?? throw new FaceIndexException("the evaluation JSON is empty (null)");
 
     /// <summary>Writes report.md and results.json into <paramref name="directory"/>; returns the report's path.</summary>
     public static string Write(string directory, EvaluationSummary summary, IReadOnlyList<ReportPlot>? plots = null)
@@ -190,3 +195,16 @@ public static class EvaluationReport
         md.AppendLine();
     }
 }
+
+/// <summary>An enum written as its camelCase name.</summary>
+internal sealed class CamelCaseEnumConverter<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.CamelCase)
+    where T : struct, Enum;
+
+/// <summary>Source-generated JSON metadata for the evaluation results (see <see cref="EvaluationReport.JsonOptions"/>).</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    WriteIndented = true,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    Converters = [typeof(CamelCaseEnumConverter<ScoreDirection>), typeof(CamelCaseEnumConverter<MissingScorePolicy>), typeof(CamelCaseEnumConverter<EmbeddingMetric>)])]
+[JsonSerializable(typeof(EvaluationSummary))]
+internal sealed partial class EvaluationJsonContext : JsonSerializerContext;

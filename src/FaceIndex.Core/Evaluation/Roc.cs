@@ -3,7 +3,8 @@ namespace FaceIndex.Evaluation;
 /// <summary>
 /// One ROC operating point: accepting every pair at or beyond <paramref name="Threshold"/> (similarity &gt;= t, or distance &lt;= t)
 /// gives false accept rate <paramref name="Far"/> (accepted mismatched / all mismatched) and true accept rate <paramref name="Tar"/>
-/// (accepted matched / all matched).
+/// (accepted matched / all matched). The first point of a ROC, (0, 0), accepts nothing; its threshold is +Infinity (-Infinity for
+/// distances) even when a missing-face mismatched pair also sits at +Infinity.
 /// </summary>
 /// <param name="Far">False accept rate in [0, 1].</param>
 /// <param name="Tar">True accept rate in [0, 1].</param>

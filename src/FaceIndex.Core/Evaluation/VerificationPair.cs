@@ -23,7 +23,10 @@ public enum ScoreDirection
     Similarity,
 }
 
-/// <summary>What to do with a pair whose score is null because no face was found.</summary>
+/// <summary>
+/// What to do with a pair whose score is null because no face was found. (The third usual policy, embedding a centre crop of an image
+/// without a detected face, is applied upstream: such pairs arrive here with a score.)
+/// </summary>
 public enum MissingScorePolicy
 {
     /// <summary>

@@ -81,6 +81,25 @@ public class IdentificationMetricsTests
     }
 
     [Fact]
+    public void Exact_search_ranks_equal_a_full_sort_on_random_embeddings()
+    {
+        var rng = new Random(5);
+        float[] Vec() => [.. Enumerable.Range(0, 16).Select(_ => (float)rng.NextDouble())];
+        var samples = Enumerable.Range(0, 120).Select(i => new IdentificationSample(i % 40, Vec())).ToList();
+        var split = IdentificationSplit.Create(samples, seed: 1);
+
+        var r = IdentificationMetrics.Evaluate(split, EmbeddingMetric.Cosine, maxRank: 10);
+
+        var ranks = split.MatedProbes.Select(p => 1 + split.Gallery
+            .Select((g, i) => (Identity: g.Identity, Dist: IdentificationMetrics.Distance(p.Embedding, g.Embedding, EmbeddingMetric.Cosine), Index: i))
+            .OrderBy(x => x.Dist).ThenBy(x => x.Index).ToList().FindIndex(x => x.Identity == p.Identity)).ToList();
+        for (var k = 1; k <= 10; k++)
+        {
+            Assert.Equal((double)ranks.Count(x => x <= k) / ranks.Count, r.Cmc[k - 1], 1e-12);
+        }
+    }
+
+    [Fact]
     public void Cosine_distance_is_one_minus_cosine_similarity()
     {
         Assert.Equal(1f, IdentificationMetrics.Distance([1f, 0f], [0f, 3f], EmbeddingMetric.Cosine), 1e-6f);

@@ -21,6 +21,31 @@ public class PairsFileTests
     }
 
     [Fact]
+    public void Lfw_view2_sized_file_gives_ten_folds_of_300_plus_300()
+    {
+        using var dir = new TempDir();
+        var text = new System.Text.StringBuilder("10\t300\n");
+        for (var set = 0; set < 10; set++)
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                text.Append($"P{set}_{i}\t1\t2\n");
+            }
+
+            for (var i = 0; i < 300; i++)
+            {
+                text.Append($"P{set}_{i}\t1\tQ{set}_{i}\t1\n");
+            }
+        }
+
+        var pairs = PairsFile.ReadLfw(dir.Write("pairs.txt", text.ToString()));
+
+        Assert.Equal(6000, pairs.Count);
+        Assert.All(pairs.GroupBy(p => p.Fold), g => Assert.Equal((300, 300), (g.Count(p => p.Same), g.Count(p => !p.Same))));
+        Assert.Equal(Enumerable.Range(0, 10), pairs.Select(p => p.Fold).Distinct());
+    }
+
+    [Fact]
     public void Lfw_paths_are_joined_to_the_image_root()
     {
         var pairs = PairsFile.ReadLfw(TestPaths.DataFile("eval", "pairs_small.txt"), "/data/lfw");

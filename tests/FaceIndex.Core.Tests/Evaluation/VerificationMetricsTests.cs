@@ -170,6 +170,50 @@ public class VerificationMetricsTests
     }
 
     [Fact]
+    public void Fold_thresholds_and_tar_at_far_equal_a_brute_force_search_on_random_scores()
+    {
+        // Rounded scores make many ties; some pairs lack a score. The brute force tries every candidate threshold separately.
+        var rng = new Random(11);
+        var pairs = Enumerable.Range(0, 240).Select(i =>
+        {
+            var same = rng.Next(2) == 0;
+            double? score = rng.Next(25) == 0 ? null : Math.Round(rng.NextDouble() + (same ? 0.35 : 0), 2);
+            return new ScoredPair(score, same, rng.Next(10));
+        }).ToList();
+        var s = pairs.Select(p => p.Score ?? (p.Same ? double.NegativeInfinity : double.PositiveInfinity)).ToArray();
+
+        var r = VerificationMetrics.Evaluate(pairs, ScoreDirection.Similarity, MissingScorePolicy.Error, [0.01, 0.05, 0.2]);
+
+        foreach (var fold in r.Folds)
+        {
+            var train = Enumerable.Range(0, pairs.Count).Where(i => pairs[i].Fold != fold.Fold).ToList();
+            var values = train.Select(i => s[i]).Where(double.IsFinite).Distinct().Order().ToList();
+            var candidates = new List<double> { values[0] - 1 };
+            candidates.AddRange(values.Zip(values.Skip(1), (a, b) => a + ((b - a) / 2)));
+            candidates.Add(values[^1] + 1);
+            double Accuracy(IEnumerable<int> idx, double t) => idx.Average(i => (pairs[i].Same ? s[i] > t : s[i] <= t) ? 1.0 : 0.0);
+            var best = candidates.MaxBy(t => Accuracy(train, t)); // MaxBy keeps the first (lowest) of equal maxima
+            var test = Enumerable.Range(0, pairs.Count).Where(i => pairs[i].Fold == fold.Fold).ToList();
+
+            Assert.Equal(best, fold.Threshold, Tol);
+            Assert.Equal(Accuracy(train, best), fold.TrainAccuracy, Tol);
+            Assert.Equal(Accuracy(test, best), fold.TestAccuracy, Tol);
+        }
+
+        var genuine = Enumerable.Range(0, pairs.Count).Where(i => pairs[i].Same).Select(i => s[i]).ToList();
+        var impostor = Enumerable.Range(0, pairs.Count).Where(i => !pairs[i].Same).Select(i => s[i]).ToList();
+        foreach (var t in r.TarAtFar)
+        {
+            // The most lenient observed score v (accept s >= v) whose FAR is within the target; if none (missing mismatched pairs are
+            // accepted everywhere), the "accept nothing" point at +Infinity with TAR 0.
+            var ok = s.Where(v => impostor.Count(x => x >= v) <= t.TargetFar * impostor.Count).ToList();
+            var v = ok.Count > 0 ? ok.Min() : double.PositiveInfinity;
+            Assert.Equal(v, t.Threshold);
+            Assert.Equal(ok.Count > 0 ? (double)genuine.Count(x => x >= v) / genuine.Count : 0, t.Tar, Tol);
+        }
+    }
+
+    [Fact]
     public void Missing_face_under_error_is_wrong_in_its_fold_and_worst_in_the_roc()
     {
         // The fold-0 matched pair scored 0.8 loses its score: it becomes s = -inf (never accepted).
