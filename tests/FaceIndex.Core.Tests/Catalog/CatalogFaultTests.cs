@@ -144,6 +144,24 @@ public sealed class CatalogFaultTests : IDisposable
     }
 
     [Fact]
+    public void An_immutable_open_reads_a_closed_catalog_even_under_an_awkward_path()
+    {
+        var library = Path.Combine(_temp.Root, "odd name #1 %20?");
+        using (var writer = OpenWithDataset(library, out var run))
+        {
+            Fill(writer, run, 4);
+        }
+
+        var db = Path.Combine(library, FaceCatalog.FileName);
+        using var connection = FaceCatalog.Connect(db, SqliteOpenMode.ReadOnly, FaceCatalog.ImmutableUri(db));
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT count(*) FROM faces";
+
+        Assert.Equal(4L, cmd.ExecuteScalar());
+        Assert.False(File.Exists(db + "-shm"));
+    }
+
+    [Fact]
     public void A_crash_just_before_commit_leaves_a_consistent_catalog_without_the_batch()
     {
         var snapshot = Path.Combine(_temp.Root, "after-crash");
