@@ -87,7 +87,7 @@ public sealed partial class FaceCatalog : IDisposable
         {
             theLock = LibraryLock.Acquire(full, options.LockWait);
         }
-        catch (Exception ex) when (ex is UnauthorizedAccessException || (ex is IOException && ex is not CatalogLockedException && File.Exists(dbPath)))
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
             // Not writable (permissions, read-only mount): queries still work.
             if (File.Exists(dbPath))
@@ -184,7 +184,7 @@ public sealed partial class FaceCatalog : IDisposable
             _ = ex;
             try
             {
-                connection = Connect(dbPath, SqliteOpenMode.ReadOnly, uri: new Uri(dbPath).AbsoluteUri + "?immutable=1");
+                connection = Connect(dbPath, SqliteOpenMode.ReadOnly, ImmutableUri(dbPath));
             }
             catch (SqliteException ex2)
             {
@@ -216,7 +216,10 @@ public sealed partial class FaceCatalog : IDisposable
         }
     }
 
-    private static SqliteConnection Connect(string dbPath, SqliteOpenMode mode, string? uri)
+    /// <summary>An SQLite URI that opens <paramref name="dbPath"/> as immutable (no locks, no -shm, no -wal).</summary>
+    internal static string ImmutableUri(string dbPath) => new Uri(dbPath).AbsoluteUri + "?immutable=1";
+
+    internal static SqliteConnection Connect(string dbPath, SqliteOpenMode mode, string? uri)
     {
         var builder = new SqliteConnectionStringBuilder
         {
