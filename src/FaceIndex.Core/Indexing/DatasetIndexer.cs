@@ -234,7 +234,7 @@ public sealed class DatasetIndexer
             var length = new FileInfo(path).Length;
             if (length > _engine.Decoder.Options.MaxBytes)
             {
-                return Failed(job, [], length, nameof(ImageDecodeReason.TooLarge), $"{path} is {length:N0} bytes, over the {_engine.Decoder.Options.MaxBytes:N0}-byte limit");
+                return Failed(job, SHA256.HashData(ReadOnlySpan<byte>.Empty), length, nameof(ImageDecodeReason.TooLarge), $"{path} is {length:N0} bytes, over the {_engine.Decoder.Options.MaxBytes:N0}-byte limit");
             }
 
             bytes = File.ReadAllBytes(path);
@@ -246,7 +246,7 @@ public sealed class DatasetIndexer
                 throw new FaceIndexException($"the dataset folder {root} disappeared during the run: mount or restore it, then run the same command again to continue", ex);
             }
 
-            return Failed(job, [], 0, nameof(ImageDecodeReason.NotFound), $"{path} could not be read: {ex.Message}");
+            return Failed(job, SHA256.HashData(ReadOnlySpan<byte>.Empty), 0, nameof(ImageDecodeReason.NotFound), $"{path} could not be read: {ex.Message}");
         }
 
         var sha = SHA256.HashData(bytes);

@@ -129,6 +129,11 @@ public sealed class FaceSearchIndex : IDisposable
         ArgumentNullException.ThrowIfNull(catalog);
         options ??= new SearchIndexOptions();
         var clock = Stopwatch.StartNew();
+        if (!catalog.IsReadOnly)
+        {
+            catalog.Checkpoint();
+        }
+
         var ids = new List<long>();
         var vectors = new List<float[]>();
         var dimension = 0;

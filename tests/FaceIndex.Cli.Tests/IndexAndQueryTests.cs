@@ -1,0 +1,117 @@
+using System.Text.Json;
+
+namespace FaceIndex.Cli.Tests;
+
+/// <summary>The main job end to end through the CLI: index a licensed dataset, query it by photo, remove, re-index.</summary>
+public sealed class IndexAndQueryTests : IClassFixture<IndexAndQueryTests.SampleLibrary>
+{
+    private readonly SampleLibrary _sample;
+
+    public IndexAndQueryTests(SampleLibrary sample) => _sample = sample;
+
+    [Fact]
+    public void Indexing_records_every_image_with_its_identity_and_licence()
+    {
+        Assert.True(_sample.FirstRun.ExitCode == 0, _sample.FirstRun.ToString());
+        using var summary = JsonDocument.Parse(_sample.FirstRun.Stdout);
+        var s = summary.RootElement.GetProperty("summary");
+        Assert.Equal(6, s.GetProperty("total").GetInt32());
+        Assert.Equal(6, s.GetProperty("processed").GetInt32());
+        Assert.Equal(0, s.GetProperty("failed").GetInt32());
+        Assert.True(s.GetProperty("faces").GetInt32() >= 7, "kit_with_rose.jpg holds two faces");
+
+        var datasets = CliRunner.Run("datasets", "--library", _sample.Library, "--json");
+        Assert.True(datasets.ExitCode == 0, datasets.ToString());
+        Assert.Contains("\"licence\": \"MIT\"", datasets.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"name\": \"sample\"", datasets.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_second_run_skips_every_unchanged_image()
+    {
+        Assert.True(_sample.SecondRun.ExitCode == 0, _sample.SecondRun.ToString());
+        using var summary = JsonDocument.Parse(_sample.SecondRun.Stdout);
+        var s = summary.RootElement.GetProperty("summary");
+        Assert.Equal(6, s.GetProperty("skipped").GetInt32());
+        Assert.Equal(0, s.GetProperty("processed").GetInt32());
+    }
+
+    [Fact]
+    public void Query_by_an_unseen_photo_ranks_the_same_person_first()
+    {
+        var result = CliRunner.Run("query", TestPaths.DataFile("faces", "queries", "obama2.jpg"), "-k", "3", "--library", _sample.Library, "--json");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var doc = JsonDocument.Parse(result.Stdout);
+        var hits = doc.RootElement.GetProperty("faces")[0].GetProperty("hits");
+        Assert.Equal(3, hits.GetArrayLength());
+        Assert.Equal("obama", hits[0].GetProperty("identity").GetString());
+        Assert.Equal("obama", hits[1].GetProperty("identity").GetString());
+        Assert.True(hits[0].GetProperty("samePerson").GetBoolean());
+        Assert.False(hits[2].GetProperty("samePerson").GetBoolean());
+        Assert.True(hits[0].GetProperty("distance").GetSingle() <= hits[1].GetProperty("distance").GetSingle());
+    }
+
+    [Fact]
+    public void Query_writes_csv_and_a_self_contained_html_page()
+    {
+        using var tmp = new TempDir();
+        var page = tmp.Sub("report.html");
+        var result = CliRunner.Run("query", TestPaths.DataFile("faces", "queries", "obama2.jpg"), "-k", "2", "--library", _sample.Library, "--csv", "--html", page);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith("query_face,rank,face_id,dataset,identity", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(3, result.Stdout.Trim().Split('\n').Length);
+        var html = File.ReadAllText(page);
+        Assert.Contains("data:image/png;base64,", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("src=\"http", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Query_by_indexed_face_id_and_by_indexed_image()
+    {
+        var byImage = CliRunner.Run("query", "--image", "obama/obama.jpg", "--dataset", "sample", "-k", "1", "--library", _sample.Library, "--json");
+        Assert.True(byImage.ExitCode == 0, byImage.ToString());
+        using var doc = JsonDocument.Parse(byImage.Stdout);
+        var hit = doc.RootElement.GetProperty("faces")[0].GetProperty("hits")[0];
+        Assert.Equal("obama", hit.GetProperty("identity").GetString());
+        Assert.NotEqual("obama/obama.jpg", hit.GetProperty("imagePath").GetString());
+
+        var byId = CliRunner.Run("query", "--face-id", hit.GetProperty("faceId").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), "-k", "1", "--library", _sample.Library, "--json");
+        Assert.True(byId.ExitCode == 0, byId.ToString());
+        Assert.Contains("obama/obama.jpg", byId.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Info_reports_the_index_and_its_measured_recall()
+    {
+        var result = CliRunner.Run("info", "--library", _sample.Library, "--json");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var doc = JsonDocument.Parse(result.Stdout);
+        var index = doc.RootElement.GetProperty("index");
+        Assert.True(index.GetProperty("recallAt10").GetDouble() >= 0.99);
+        Assert.Equal("ok", doc.RootElement.GetProperty("integrity").GetString());
+    }
+
+    /// <summary>One indexed copy of the sample shared by the tests of this class (indexing takes seconds).</summary>
+    public sealed class SampleLibrary : IDisposable
+    {
+        private readonly TempDir _tmp = new();
+
+        public SampleLibrary()
+        {
+            Dataset = Datasets.CopySample(_tmp.Sub("sample"));
+            Library = _tmp.Sub("library");
+            FirstRun = CliRunner.Run("index", Dataset, "--library", Library, "--json");
+            SecondRun = CliRunner.Run("index", Dataset, "--library", Library, "--json");
+        }
+
+        public string Dataset { get; }
+
+        public string Library { get; }
+
+        public CliResult FirstRun { get; }
+
+        public CliResult SecondRun { get; }
+
+        public void Dispose() => _tmp.Dispose();
+    }
+}
