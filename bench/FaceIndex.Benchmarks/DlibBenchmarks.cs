@@ -16,6 +16,7 @@ namespace FaceIndex.Benchmarks;
 /// or per face. Run: <c>dotnet run -c Release --project bench/FaceIndex.Benchmarks -- --filter '*Dlib*'</c>.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class DlibBenchmarks : IDisposable
 {
     private static readonly string[] Photos =
