@@ -50,6 +50,9 @@ struct fi_detector
 {
     dlib::frontal_face_detector detector;
     std::vector<dlib::rect_detection> results;
+    // Kept between calls: at upsample 1 a 250x250 photo needs a 750 kB buffer, which malloc would otherwise map
+    // and fault in afresh on every call.
+    dlib::array2d<dlib::rgb_pixel> upsampled;
 };
 
 struct fi_predictor
@@ -225,7 +228,7 @@ FI_API int fi_detector_detect(fi_detector* detector, const uint8_t* rgb, int32_t
             // As dlib's Python binding: pyramid_up into a buffer, again in place for each further level, then
             // map the boxes back with the same pyramid.
             dlib::pyramid_down<2> pyr;
-            dlib::array2d<dlib::rgb_pixel> up;
+            auto& up = detector->upsampled;
             dlib::pyramid_up(img, up, pyr);
             for (int32_t level = 1; level < upsample; ++level)
             {

@@ -19,6 +19,7 @@ internal static unsafe partial class DlibNative
     public const int ErrorMemory = -4;
 
     private static readonly Lazy<(nint Handle, string Searched)> Loaded = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<string?> LoadProblem = new(Verify, LazyThreadSafetyMode.ExecutionAndPublication);
 
     static DlibNative()
     {
@@ -115,20 +116,9 @@ internal static unsafe partial class DlibNative
     /// <summary>Loads the library (once) or throws a <see cref="FaceIndexException"/> saying where it looked and what to do.</summary>
     public static void EnsureLoaded()
     {
-        var (handle, searched) = Loaded.Value;
-        if (handle == 0)
+        if (LoadProblem.Value is { } problem)
         {
-            throw new FaceIndexException(
-                $"the dlib shim {FileName} was not found or could not be loaded (looked in: {searched}): " +
-                "run 'bash scripts/setup.sh' to build it into artifacts/native, or set FACEINDEX_NATIVE to the folder holding it");
-        }
-
-        var abi = AbiVersionOfLibrary();
-        if (abi != AbiVersion)
-        {
-            throw new FaceIndexException(
-                $"the dlib shim {FileName} has ABI version {abi}, this FaceIndex expects {AbiVersion}: " +
-                "rebuild it with 'bash scripts/setup.sh' (delete artifacts/native first)");
+            throw new FaceIndexException(problem);
         }
     }
 
@@ -152,6 +142,22 @@ internal static unsafe partial class DlibNative
         ErrorMemory => "out of memory",
         _ => $"error {code}",
     };
+
+    private static string? Verify()
+    {
+        var (handle, searched) = Loaded.Value;
+        if (handle == 0)
+        {
+            return $"the dlib shim {FileName} was not found or could not be loaded (looked in: {searched}): " +
+                "run 'bash scripts/setup.sh' to build it into artifacts/native, or set FACEINDEX_NATIVE to the folder holding it";
+        }
+
+        var abi = AbiVersionOfLibrary();
+        return abi == AbiVersion
+            ? null
+            : $"the dlib shim {FileName} has ABI version {abi}, this FaceIndex expects {AbiVersion}: " +
+                "rebuild it with 'bash scripts/setup.sh' (delete artifacts/native first)";
+    }
 
     private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
         libraryName == LibraryName ? Loaded.Value.Handle : 0;
