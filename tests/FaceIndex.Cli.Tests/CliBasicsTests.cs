@@ -1,3 +1,5 @@
+using FaceIndex.Tests;
+
 namespace FaceIndex.Cli.Tests;
 
 /// <summary>Exit codes and messages: 0 success, 1 bad input, 2 usage; errors are one clear line on stderr.</summary>

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 
+using FaceIndex.Tests;
+
 namespace FaceIndex.Cli.Tests;
 
 /// <summary>The result of one faceindex process.</summary>

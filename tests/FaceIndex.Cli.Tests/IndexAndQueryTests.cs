@@ -1,5 +1,7 @@
 using System.Text.Json;
 
+using FaceIndex.Tests;
+
 namespace FaceIndex.Cli.Tests;
 
 /// <summary>The main job end to end through the CLI: index a licensed dataset, query it by photo, remove, re-index.</summary>

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
+using FaceIndex.Tests;
+
 namespace FaceIndex.Cli.Tests;
 
 /// <summary>Removal requests, bad images in a dataset, a licence-less dataset, concurrent writers, and kill -9.</summary>
