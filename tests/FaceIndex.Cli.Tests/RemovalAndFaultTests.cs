@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
-
 using FaceIndex.Tests;
+using Microsoft.Data.Sqlite;
 
 namespace FaceIndex.Cli.Tests;
 
