@@ -60,5 +60,35 @@ internal static class BenchCommand
         return command;
     }
 
+    public static Command CreateQuery()
+    {
+        var photo = new Argument<FileInfo>("photo") { Description = "The query photo." };
+        var repeats = new Option<int>("--repeats") { Description = "Timed photo queries (face-id queries: 10x as many).", DefaultValueFactory = _ => 30 };
+        var library = CliOptions.Library();
+        var json = CliOptions.Json();
+        var command = new Command("bench-query", "Query latency on an indexed library with the models loaded: by photo end to end (median, p95) and by face id (median, p95, p99).")
+        {
+            photo, repeats, library, json,
+        };
+        command.SetAction(parse =>
+        {
+            using var lib = Search.FaceLibrary.Open(parse.GetValue(library)!);
+            var result = QueryBenchmark.Run(lib, parse.GetValue(photo)!.FullName, parse.GetValue(repeats));
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(result, CliJson.Options));
+                return Program.Success;
+            }
+
+            var table = new Table().AddColumns("faces", "in Annoy", "delta", "searchK", "photo median ms", "photo p95 ms", "face-id median ms", "face-id p95 ms", "face-id p99 ms");
+            table.AddRow(
+                result.Faces.ToString(CultureInfo.InvariantCulture), result.IndexedFaces.ToString(CultureInfo.InvariantCulture), result.DeltaFaces.ToString(CultureInfo.InvariantCulture),
+                result.SearchK.ToString(CultureInfo.InvariantCulture), F(result.PhotoMedianMs), F(result.PhotoP95Ms), F(result.FaceIdMedianMs), F(result.FaceIdP95Ms), F(result.FaceIdP99Ms));
+            AnsiConsole.Write(table);
+            return Program.Success;
+        });
+        return command;
+    }
+
     private static string F(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
 }

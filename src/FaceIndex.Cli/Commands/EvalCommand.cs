@@ -71,7 +71,14 @@ internal static class EvalCommand
 
             if (asJson)
             {
-                Console.WriteLine(EvaluationReport.ToJson(new EvaluationSummary(outcome.Run, outcome.Result, null)));
+                var extraRun = outcome.Run with
+                {
+                    Extra = new SortedDictionary<string, string>(outcome.Run.Extra.ToDictionary(), StringComparer.Ordinal)
+                    {
+                        ["accuracyAtDefaultThreshold"] = outcome.AccuracyAtDefaultThreshold?.ToString("F4", CultureInfo.InvariantCulture) ?? "n/a",
+                    },
+                };
+                Console.WriteLine(EvaluationReport.ToJson(new EvaluationSummary(extraRun, outcome.Result, null)));
             }
             else
             {
@@ -210,6 +217,11 @@ internal static class EvalCommand
             N(r.PairCount), EvaluationReport.Rate(r.MeanAccuracy), EvaluationReport.Rate(r.AccuracySd), EvaluationReport.Rate(r.AccuracySe),
             EvaluationReport.Rate(r.Auc), EvaluationReport.Rate(r.Eer), Tar(1e-2), Tar(1e-3), EvaluationReport.Threshold(r.BestThreshold), EvaluationReport.Rate(r.BestThresholdAccuracy));
         AnsiConsole.Write(table);
+        if (outcome.AccuracyAtDefaultThreshold is { } fixedAccuracy)
+        {
+            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "accuracy at the fixed threshold {0} (what verify and query use): {1:F4}", FaceDistance.SameThreshold, fixedAccuracy);
+        }
+
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "missing faces: {0} matched and {1} mismatched pairs ({2}); embeddings from cache: {3}; {4:F1} s",
             r.MissingMatched, r.MissingMismatched, Markup.Escape(outcome.Run.Settings["missingFacePolicy"]), outcome.CacheHits, outcome.Run.TimingsSeconds["total"]);
         if (reportPath is not null)

@@ -36,7 +36,14 @@ public sealed record VerificationOutcome(
     IReadOnlyDictionary<SubjectSource, int> Sources,
     IReadOnlyList<string> MissingImages,
     int CacheHits,
-    RunRecord Run);
+    RunRecord Run)
+{
+    /// <summary>Accuracy over all pairs at FaceIndex's fixed same-person threshold (Euclidean runs only; a missing score counts as wrong).</summary>
+    public double? AccuracyAtDefaultThreshold =>
+        Result.Direction == ScoreDirection.Distance
+            ? Scores.Count(p => p.Score is { } d && (d < FaceDistance.SameThreshold) == p.Same) / (double)Scores.Count
+            : null;
+}
 
 /// <summary>Runs a verification protocol: pairs → subject embeddings (cached) → scores → LFW 10-fold metrics.</summary>
 public static class VerificationRun
