@@ -20,11 +20,12 @@ internal static class Program
 
     public static int Main(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("run" or "compare"))
+        if (args.Length == 0 || args[0] is not ("run" or "compare" or "build"))
         {
             Console.Error.WriteLine("usage: run [--n 1000000] [--dim 128] [--trees 10] [--seed 42] [--data face|uniform] [--metric angular]");
             Console.Error.WriteLine("           [--queries 1000] [--search-k -1,200,...] [--repeats 3] [--threads 0] --out DIR");
             Console.Error.WriteLine("       compare --out DIR   (after bench/annoy-vs-spotify/annoy.R wrote DIR/annoy-r.json)");
+            Console.Error.WriteLine("       build [--n 100000] [--threads 1] [--repeats 5]   (build time only: min and median)");
             return 2;
         }
 
@@ -37,7 +38,12 @@ internal static class Program
         string Opt(string key, string fallback) => opts.TryGetValue(key, out var v) ? v : fallback;
         var outDir = Path.GetFullPath(Opt("out", "annoy-bench-out"));
         Directory.CreateDirectory(outDir);
-        return args[0] == "run" ? Run(Opt, outDir) : Compare(outDir);
+        return args[0] switch
+        {
+            "run" => Run(Opt, outDir),
+            "build" => BuildOnly(Opt),
+            _ => Compare(outDir),
+        };
     }
 
     private static int Run(Func<string, string, string> opt, string outDir)
@@ -149,6 +155,38 @@ internal static class Program
         File.WriteAllText(Path.Combine(outDir, "ours.md"), Markdown([report], null));
         Plot(Path.Combine(outDir, "ours.png"), [report], settings);
         Console.WriteLine(Markdown([report], null));
+        return 0;
+    }
+
+    private static int BuildOnly(Func<string, string, string> opt)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var n = int.Parse(opt("n", "100000"), inv);
+        var dim = int.Parse(opt("dim", "128"), inv);
+        var threads = int.Parse(opt("threads", "1"), inv);
+        var repeats = int.Parse(opt("repeats", "5"), inv);
+        var metric = Enum.Parse<AnnoyMetric>(opt("metric", "angular"), ignoreCase: true);
+        var (items, _) = BenchData.Generate(opt("data", "face"), n, dim, 0, int.Parse(opt("seed", "42"), inv));
+        var wall = new List<double>();
+        var cpu = new List<double>();
+        for (var r = 0; r < repeats; r++)
+        {
+            using var index = new AnnoyIndex(dim, metric) { Seed = 42 };
+            for (var i = 0; i < n; i++)
+            {
+                index.AddItem(i, items[i]);
+            }
+
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var sw = Stopwatch.StartNew();
+            index.Build(int.Parse(opt("trees", "10"), inv), threads);
+            wall.Add(sw.Elapsed.TotalSeconds);
+            cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds);
+        }
+
+        wall.Sort();
+        cpu.Sort();
+        Console.WriteLine($"build {n} x {dim}, {threads} thread(s): wall min {wall[0]:F3} s median {wall[repeats / 2]:F3} s; CPU min {cpu[0]:F3} s median {cpu[repeats / 2]:F3} s");
         return 0;
     }
 
