@@ -177,14 +177,15 @@ public sealed unsafe class AnnoyIndex : IAnnIndex
         }
 
         _built = true;
-        if (_onDiskPath is not null)
+        if (_onDiskPath is { } target)
         {
             var file = (FileNodeStore)_store;
             file.Complete(_nodeCount);
             _store = null;
-            File.Move(file.Path, _onDiskPath, overwrite: true);
+            _onDiskPath = null;
+            File.Move(file.Path, target, overwrite: true);
             ResetState();
-            Load(_onDiskPath);
+            Load(target);
         }
     }
 
@@ -843,6 +844,7 @@ public sealed unsafe class AnnoyIndex : IAnnIndex
         }
 
         _store = null;
+        _onDiskPath = null;
         _itemCount = 0;
         _nodeCount = 0;
         _roots = [];
