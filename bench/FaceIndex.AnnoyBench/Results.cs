@@ -23,4 +23,5 @@ internal sealed record BenchReport(
     IReadOnlyList<BuildResult> Builds,
     long IndexBytes,
     double PeakRssMb,
-    IReadOnlyList<SearchResult> Search);
+    IReadOnlyList<SearchResult> Search,
+    double? CallOverheadMicroseconds = null);

@@ -47,6 +47,9 @@ a$save(path) # annoy's save unloads and loads the file (mmap), like our Open
 sha <- strsplit(system2("sha256sum", path, stdout = TRUE), " ")[[1]][1]
 
 ql <- lapply(seq_len(nq), function(i) queries[i, ])
+# R's own cost per call into annoy (included in the queries/s below): a trivial method called nq times.
+c0 <- cpu(); for (i in seq_len(nq)) a$getNItems(); call_us <- (cpu() - c0) / nq * 1e6
+cat(sprintf("R call overhead: %.2f us per call (CPU)\n", call_us))
 results <- list()
 for (k in searchks) {
   for (i in seq_len(min(200, nq))) a$getNNsByVectorList(ql[[i]], 10, k, FALSE)
@@ -74,7 +77,7 @@ for (k in searchks) {
 
 json <- sprintf(paste0('{"implementation": "spotify/annoy (RcppAnnoy %s)", "machine": null, "settings": null,\n',
   ' "builds": [{"threads": 1, "seconds": %.4f, "cpuSeconds": %.4f, "sha256": "%s"}],\n',
-  ' "indexBytes": %.0f, "peakRssMb": %.1f,\n "search": [\n  %s\n ]}\n'),
-  as.character(packageVersion("RcppAnnoy")), build_wall, build_cpu, sha, file.info(path)$size, peak_rss_mb(),
+  ' "indexBytes": %.0f, "peakRssMb": %.1f, "callOverheadMicroseconds": %.3f,\n "search": [\n  %s\n ]}\n'),
+  as.character(packageVersion("RcppAnnoy")), build_wall, build_cpu, sha, file.info(path)$size, peak_rss_mb(), call_us,
   paste(results, collapse = ",\n  "))
 writeLines(json, file.path(dir, "annoy-r.json"))

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.Intrinsics.X86;
 using FaceIndex.Annoy.Internal;
 
 namespace FaceIndex.Annoy;
@@ -176,14 +177,15 @@ public sealed unsafe class AnnoyIndex : IAnnIndex
         }
 
         _built = true;
-        if (_onDiskPath is not null)
+        if (_onDiskPath is { } target)
         {
             var file = (FileNodeStore)_store;
             file.Complete(_nodeCount);
             _store = null;
-            File.Move(file.Path, _onDiskPath, overwrite: true);
+            _onDiskPath = null;
+            File.Move(file.Path, target, overwrite: true);
             ResetState();
-            Load(_onDiskPath);
+            Load(target);
         }
     }
 
@@ -429,23 +431,35 @@ public sealed unsafe class AnnoyIndex : IAnnIndex
             }
         }
 
-        // Exact re-ranking of the distinct candidates; (distance, id) order as annoy's partial_sort.
+        // Exact re-ranking of the distinct candidates; (distance, id) order as annoy's partial_sort. annoy sorts the
+        // candidates to skip duplicates; a bitset does that without the sort, and the (distance, id) order of the
+        // selection does not depend on the order candidates arrive in.
         var candidates = sc.Candidates.AsSpan(0, sc.CandidateCount);
-        candidates.Sort();
         sc.EnsureTop(n);
+        sc.EnsureSeen(itemCount);
+        var seen = sc.Seen;
         var topD = sc.TopDistance;
         var topI = sc.TopId;
         var top = 0;
         var qq = metric == AnnoyMetric.Angular ? ExactKernels.Dot(q, q, f) : 0f;
-        var last = -1;
-        foreach (var j in candidates)
+        for (var c = 0; c < candidates.Length; c++)
         {
-            if (j == last)
+            if (Sse.IsSupported && c + 4 < candidates.Length)
+            {
+                var ahead = bas + (candidates[c + 4] * s);
+                Sse.Prefetch0(ahead);
+                Sse.Prefetch0(ahead + 64);
+            }
+
+            var j = candidates[c];
+            ref var word = ref seen[j >> 6];
+            var bit = 1UL << (j & 63);
+            if ((word & bit) != 0)
             {
                 continue;
             }
 
-            last = j;
+            word |= bit;
             var node = bas + (j * s);
             if (*(int*)node != 1 || n == 0)
             {
@@ -487,6 +501,11 @@ public sealed unsafe class AnnoyIndex : IAnnIndex
             {
                 SiftDown(topD, topI, top, dist, j);
             }
+        }
+
+        foreach (var j in candidates)
+        {
+            seen[j >> 6] = 0;
         }
 
         // Drain the bounded max-heap from the back: largest first.
@@ -825,6 +844,7 @@ public sealed unsafe class AnnoyIndex : IAnnIndex
         }
 
         _store = null;
+        _onDiskPath = null;
         _itemCount = 0;
         _nodeCount = 0;
         _roots = [];

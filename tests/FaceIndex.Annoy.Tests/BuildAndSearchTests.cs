@@ -125,6 +125,42 @@ public sealed class BuildAndSearchTests
     }
 
     [Fact]
+    public void Automatic_tree_count_builds_until_the_trees_hold_as_many_nodes_as_items()
+    {
+        var dir = Directory.CreateTempSubdirectory("annoy-auto-");
+        try
+        {
+            using var index = Golden.BuildIndex(AnnoyMetric.Euclidean, threads: 1, trees: -1);
+            var path = Path.Combine(dir.FullName, "auto.ann");
+            index.Save(path);
+            var nodes = new FileInfo(path).Length / index.NodeSize;
+            var treeNodes = nodes - Golden.Items - index.TreeCount;
+
+            // annoy stops before a tree once the tree nodes reach n_items; each tree here adds ~22 nodes.
+            Assert.InRange(treeNodes, Golden.Items, Golden.Items + 60);
+            Assert.True(index.TreeCount > 10);
+            using var loaded = AnnoyIndex.Open(path, Golden.Dim, AnnoyMetric.Euclidean);
+            Assert.Equal(index.TreeCount, loaded.TreeCount);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    [Fact]
+    public void Unload_returns_the_index_to_empty_and_it_can_load_again()
+    {
+        using var index = AnnoyIndex.Open(Golden.IndexFile("angular"), Golden.Dim, AnnoyMetric.Angular);
+        index.Unload();
+        Assert.Equal(0, index.ItemCount);
+        Assert.Equal(0, index.TreeCount);
+        Assert.Throws<AnnoyException>(() => index.GetNnsByVector(Golden.QueryVectors[0], 10));
+        index.Load(Golden.IndexFile("angular"));
+        Assert.Equal(10, index.TreeCount);
+    }
+
+    [Fact]
     public void Misuse_is_refused_with_clear_errors()
     {
         using var index = new AnnoyIndex(4, AnnoyMetric.Euclidean);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace FaceIndex.Annoy.Internal;
 
@@ -41,6 +42,129 @@ internal static unsafe class ExactKernels
         rb = sb;
         rc = sc;
         rd = sd;
+    }
+
+    /// <summary>p·y, q·y and y·y, each its own in-order chain (bit-identical to three <see cref="Dot"/> calls).</summary>
+    public static void Dot3(float* p, float* q, float* y, int f, out float py, out float qy, out float yy)
+    {
+        float a = 0f, b = 0f, c = 0f;
+        for (var z = 0; z < f; z++)
+        {
+            var yz = y[z];
+            a += p[z] * yz;
+            b += q[z] * yz;
+            c += yz * yz;
+        }
+
+        py = a;
+        qy = b;
+        yy = c;
+    }
+
+    /// <summary>Σ(p−y)² and Σ(q−y)², each its own in-order chain.</summary>
+    public static void EuclideanSquared2(float* p, float* q, float* y, int f, out float dp, out float dq)
+    {
+        float a = 0f, b = 0f;
+        for (var z = 0; z < f; z++)
+        {
+            var yz = y[z];
+            var tp = p[z] - yz;
+            var tq = q[z] - yz;
+            a += tp * tp;
+            b += tq * tq;
+        }
+
+        dp = a;
+        dq = b;
+    }
+
+    /// <summary>Σ|p−y| and Σ|q−y|, each its own in-order chain.</summary>
+    public static void Manhattan2(float* p, float* q, float* y, int f, out float dp, out float dq)
+    {
+        float a = 0f, b = 0f;
+        for (var z = 0; z < f; z++)
+        {
+            var yz = y[z];
+            a += MathF.Abs(p[z] - yz);
+            b += MathF.Abs(q[z] - yz);
+        }
+
+        dp = a;
+        dq = b;
+    }
+
+    /// <summary>
+    /// two_means' centroid step p = (p·c + y/norm) / (c+1). Element-wise, so SIMD gives the same correctly rounded
+    /// result per element as annoy's scalar loop (no FMA: multiply, divide, add and divide stay separate).
+    /// </summary>
+    public static void UpdateCentroid(float* p, float* y, float norm, int c, int f)
+    {
+        var z = 0;
+        float fc = c, fc1 = c + 1;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vc = Vector256.Create(fc);
+            var vc1 = Vector256.Create(fc1);
+            var vn = Vector256.Create(norm);
+            for (; z + 8 <= f; z += 8)
+            {
+                var pv = Vector256.Multiply(Vector256.Load(p + z), vc);
+                var yv = Vector256.Divide(Vector256.Load(y + z), vn);
+                Vector256.Divide(Vector256.Add(pv, yv), vc1).Store(p + z);
+            }
+        }
+
+        for (; z < f; z++)
+        {
+            p[z] = ((p[z] * fc) + (y[z] / norm)) / fc1;
+        }
+    }
+
+    /// <summary>v[z] /= norm for every z (element-wise, so SIMD is exact).</summary>
+    public static void Divide(float* v, float norm, int f)
+    {
+        var z = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vn = Vector256.Create(norm);
+            for (; z + 8 <= f; z += 8)
+            {
+                Vector256.Divide(Vector256.Load(v + z), vn).Store(v + z);
+            }
+        }
+
+        for (; z < f; z++)
+        {
+            v[z] /= norm;
+        }
+    }
+
+    /// <summary>Eight independent in-order dot products of <paramref name="w"/> with the vectors at <paramref name="v"/>[0..7].</summary>
+    public static void Dot8(float* w, float** v, int f, float* result)
+    {
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
+        float* v0 = v[0], v1 = v[1], v2 = v[2], v3 = v[3], v4 = v[4], v5 = v[5], v6 = v[6], v7 = v[7];
+        for (var z = 0; z < f; z++)
+        {
+            var wz = w[z];
+            s0 += wz * v0[z];
+            s1 += wz * v1[z];
+            s2 += wz * v2[z];
+            s3 += wz * v3[z];
+            s4 += wz * v4[z];
+            s5 += wz * v5[z];
+            s6 += wz * v6[z];
+            s7 += wz * v7[z];
+        }
+
+        result[0] = s0;
+        result[1] = s1;
+        result[2] = s2;
+        result[3] = s3;
+        result[4] = s4;
+        result[5] = s5;
+        result[6] = s6;
+        result[7] = s7;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

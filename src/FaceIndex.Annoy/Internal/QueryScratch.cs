@@ -27,6 +27,18 @@ internal sealed class QueryScratch
 
     public int HeapCount => _heapCount;
 
+    /// <summary>One bit per item: seen in this query's candidates. Cleared after each query through the candidate list.</summary>
+    public ulong[] Seen { get; private set; } = [];
+
+    public void EnsureSeen(int items)
+    {
+        var words = (items + 63) >> 6;
+        if (Seen.Length < words)
+        {
+            Seen = new ulong[words];
+        }
+    }
+
     public void ClearHeap() => _heapCount = 0;
 
     public void EnsureCandidateRoom(int extra)

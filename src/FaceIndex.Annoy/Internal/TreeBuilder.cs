@@ -195,6 +195,20 @@ internal sealed unsafe class TreeBuilder : IDisposable
             // Margins are pure, so they are computed four at a time; the flips below stay in index order.
             var i = lo;
             var end = lo + count;
+            var rows = stackalloc float*[8];
+            fixed (float* margins = _margins)
+            {
+                for (; i + 8 <= end; i += 8)
+                {
+                    for (var r = 0; r < 8; r++)
+                    {
+                        rows[r] = ItemVector(_indices[i + r]);
+                    }
+
+                    ExactKernels.Dot8(w, rows, _dim, margins + i);
+                }
+            }
+
             for (; i + 4 <= end; i += 4)
             {
                 ExactKernels.Dot4(w, ItemVector(_indices[i]), ItemVector(_indices[i + 1]), ItemVector(_indices[i + 2]), ItemVector(_indices[i + 3]), _dim,
@@ -307,11 +321,52 @@ internal sealed unsafe class TreeBuilder : IDisposable
         for (var l = 0; l < TwoMeansIterations; l++)
         {
             var itemIndex = _indices[lo + (int)_random.Index(uc)];
-            var y = ItemVector(itemIndex);
             var yNode = _items.Node(itemIndex);
-            var di = ic * Distance(p, pNorm, y, yNode);
-            var dj = jc * Distance(q, qNorm, y, yNode);
-            var norm = cosine ? MathF.Sqrt(ExactKernels.Dot(y, y, f)) : 1f;
+            var y = (float*)(yNode + _layout.VectorOffset);
+
+            // The distances and the norm are independent in-order chains, computed in one pass.
+            float di, dj, norm;
+            switch (_metric)
+            {
+                case AnnoyMetric.Angular:
+                    {
+                        ExactKernels.Dot3(p, q, y, f, out var py, out var qy, out var yy);
+                        var stored = *(float*)(yNode + _layout.ExtraOffset);
+                        var itemNorm = stored != 0f ? stored : yy;
+                        di = ic * ExactKernels.AngularFromParts(pNorm, itemNorm, py);
+                        dj = jc * ExactKernels.AngularFromParts(qNorm, itemNorm, qy);
+                        norm = MathF.Sqrt(yy);
+                        break;
+                    }
+
+                case AnnoyMetric.Dot:
+                    {
+                        ExactKernels.Dot3(p, q, y, f, out var py, out var qy, out var yy);
+                        di = ic * -py;
+                        dj = jc * -qy;
+                        norm = MathF.Sqrt(yy);
+                        break;
+                    }
+
+                case AnnoyMetric.Euclidean:
+                    {
+                        ExactKernels.EuclideanSquared2(p, q, y, f, out var dp, out var dq);
+                        di = ic * dp;
+                        dj = jc * dq;
+                        norm = 1f;
+                        break;
+                    }
+
+                default:
+                    {
+                        ExactKernels.Manhattan2(p, q, y, f, out var dp, out var dq);
+                        di = ic * dp;
+                        dj = jc * dq;
+                        norm = 1f;
+                        break;
+                    }
+            }
+
             if (!(norm > 0f))
             {
                 continue;
@@ -319,11 +374,7 @@ internal sealed unsafe class TreeBuilder : IDisposable
 
             if (di < dj)
             {
-                for (var z = 0; z < f; z++)
-                {
-                    p[z] = ((p[z] * ic) + (y[z] / norm)) / (ic + 1);
-                }
-
+                ExactKernels.UpdateCentroid(p, y, norm, ic, f);
                 if (_metric == AnnoyMetric.Angular)
                 {
                     pNorm = ExactKernels.Dot(p, p, f);
@@ -333,11 +384,7 @@ internal sealed unsafe class TreeBuilder : IDisposable
             }
             else if (dj < di)
             {
-                for (var z = 0; z < f; z++)
-                {
-                    q[z] = ((q[z] * jc) + (y[z] / norm)) / (jc + 1);
-                }
-
+                ExactKernels.UpdateCentroid(q, y, norm, jc, f);
                 if (_metric == AnnoyMetric.Angular)
                 {
                     qNorm = ExactKernels.Dot(q, q, f);
@@ -348,35 +395,12 @@ internal sealed unsafe class TreeBuilder : IDisposable
         }
     }
 
-    /// <summary>The metric's distance(x, item) as the build computes it, x being a two-means centroid.</summary>
-    private float Distance(float* x, float xNorm, float* y, byte* yNode)
-    {
-        var f = _dim;
-        switch (_metric)
-        {
-            case AnnoyMetric.Angular:
-                var pp = xNorm != 0f ? xNorm : ExactKernels.Dot(x, x, f);
-                var stored = *(float*)(yNode + _layout.ExtraOffset);
-                var qq = stored != 0f ? stored : ExactKernels.Dot(y, y, f);
-                return ExactKernels.AngularFromParts(pp, qq, ExactKernels.Dot(x, y, f));
-            case AnnoyMetric.Euclidean:
-                return ExactKernels.EuclideanSquared(x, y, f);
-            case AnnoyMetric.Manhattan:
-                return ExactKernels.Manhattan(x, y, f);
-            default:
-                return -ExactKernels.Dot(x, y, f);
-        }
-    }
-
     private void NormalizeBase(float* v)
     {
         var norm = MathF.Sqrt(ExactKernels.Dot(v, v, _dim));
         if (norm > 0f)
         {
-            for (var z = 0; z < _dim; z++)
-            {
-                v[z] /= norm;
-            }
+            ExactKernels.Divide(v, norm, _dim);
         }
     }
 
@@ -386,11 +410,7 @@ internal sealed unsafe class TreeBuilder : IDisposable
         var norm = (float)Math.Sqrt(ExactKernels.Dot(v, v, _dim) + ((double)dotFactor * dotFactor));
         if (norm > 0f)
         {
-            for (var z = 0; z < _dim; z++)
-            {
-                v[z] /= norm;
-            }
-
+            ExactKernels.Divide(v, norm, _dim);
             dotFactor /= norm;
         }
     }
