@@ -35,14 +35,11 @@ public sealed class DlibResNetEmbedder : IFaceEmbedder
     // face-api's input normalisation: (RGB - mean) / 255 (dlib's own input layer divides by 256).
     private static readonly float[] Mean = [122.782f, 117.001f, 104.298f];
 
-    private static readonly Lazy<string> VerifiedManifest = new(() =>
-    {
-        ModelFiles.Verify(ModelFiles.FaceApiWeights);
-        return ModelFiles.Verify(ModelFiles.FaceApiManifest);
-    });
-
-    private static readonly Lazy<DlibResNet> SharedFolded = new(() => DlibResNet.Load(VerifiedManifest.Value, fold: true));
-    private static readonly Lazy<DlibResNet> SharedUnfolded = new(() => DlibResNet.Load(VerifiedManifest.Value, fold: false));
+    // Built on first use and kept for the process; a failed load is not cached, so a fixed setup can be retried.
+    private static readonly Lock SharedGate = new();
+    private static string? _verifiedManifest;
+    private static DlibResNet? _sharedFolded;
+    private static DlibResNet? _sharedUnfolded;
 
     private readonly DlibResNet _net;
     private readonly DlibResNetOptions _options;
@@ -61,12 +58,12 @@ public sealed class DlibResNetEmbedder : IFaceEmbedder
         if (options.Threads is { } threads)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads, nameof(options));
-            torch.set_num_threads(threads);
         }
 
+        TorchRuntime.Initialise(options.Threads);
         _options = options;
         _ownsNet = own is not null;
-        _net = own ?? (options.FoldAffine ? SharedFolded.Value : SharedUnfolded.Value);
+        _net = own ?? Shared(options.FoldAffine);
     }
 
     public string ModelId => _options.FlipTta ? BaseModelId + "+flip" : BaseModelId;
@@ -86,6 +83,22 @@ public sealed class DlibResNetEmbedder : IFaceEmbedder
     {
         var opts = options ?? new DlibResNetOptions();
         return new DlibResNetEmbedder(opts, DlibResNet.Load(manifestPath, opts.FoldAffine));
+    }
+
+    private static DlibResNet Shared(bool fold)
+    {
+        lock (SharedGate)
+        {
+            if (_verifiedManifest is null)
+            {
+                ModelFiles.Verify(ModelFiles.FaceApiWeights);
+                _verifiedManifest = ModelFiles.Verify(ModelFiles.FaceApiManifest);
+            }
+
+            return fold
+                ? _sharedFolded ??= DlibResNet.Load(_verifiedManifest, fold: true)
+                : _sharedUnfolded ??= DlibResNet.Load(_verifiedManifest, fold: false);
+        }
     }
 
     public float[][] Embed(IReadOnlyList<RgbImage> chips)
