@@ -3,8 +3,8 @@ using static TorchSharp.torch;
 
 namespace FaceIndex.Embedding;
 
-/// <summary>Process-wide libtorch settings the embedder needs: thread count and a quiet log.</summary>
-internal static class TorchRuntime
+/// <summary>Process-wide libtorch settings the embedder needs: thread count, OpenMP wait policy and a quiet log.</summary>
+internal static partial class TorchRuntime
 {
     private static readonly Lock Gate = new();
     private static bool _initialised;
@@ -16,6 +16,8 @@ internal static class TorchRuntime
         {
             if (!_initialised)
             {
+                PassiveOpenMpWait();
+
                 // The first tensor loads the native libraries.
                 using (zeros(1))
                 {
@@ -31,6 +33,25 @@ internal static class TorchRuntime
             }
         }
     }
+
+    // libtorch's OpenMP threads spin at every barrier by default. On a machine whose cores are shared (a CI box,
+    // or the pipeline's own decode/detect threads beside the embedder) a spinning thread holds a core its partner
+    // needs: measured on the 2-core dev box under load, 2 threads fell to 130 ms/chip at batch 32 spinning and ran at
+    // 10-35 ms/chip sleeping. libgomp reads OMP_WAIT_POLICY once, when libtorch loads, from the C environment (which
+    // Environment.SetEnvironmentVariable does not change on Unix), so it is set here, before the first tensor, unless
+    // the user set it. A process that loaded libtorch earlier keeps its own policy.
+    private static void PassiveOpenMpWait()
+    {
+        if (!OperatingSystem.IsLinux() || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OMP_WAIT_POLICY")))
+        {
+            return;
+        }
+
+        _ = SetEnv("OMP_WAIT_POLICY", "PASSIVE", overwrite: 0);
+    }
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnv(string name, string value, int overwrite);
 
     // libtorch probes NNPACK on every conv and, where cpuinfo cannot read the caches (as in some VMs), logs
     // "Could not initialize NNPACK! Reason: Unsupported hardware." each time: 29 lines a forward pass. NNPACK is only
