@@ -25,7 +25,8 @@ public sealed record DlibResNetOptions
 /// <summary>
 /// dlib's ResNet-29 face recognition network (face-api's weights) in TorchSharp: 150x150 RGB chips to 128 raw floats,
 /// not L2-normalised (dlib's 0.6 threshold is on the raw Euclidean distance). Embed is thread-safe: the network is
-/// loaded once per process (sha256-checked) and shared, read-only, by every embedder with the same <see cref="DlibResNetOptions.FoldAffine"/>.
+/// loaded once per process (sha256-checked) and shared, read-only, by every embedder with the same <see cref="DlibResNetOptions.FoldAffine"/>;
+/// disposing an embedder frees only a network of its own (<see cref="FromManifest"/>).
 /// </summary>
 public sealed class DlibResNetEmbedder : IFaceEmbedder
 {

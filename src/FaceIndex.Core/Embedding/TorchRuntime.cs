@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace FaceIndex.Embedding;
 
 /// <summary>Process-wide libtorch settings the embedder needs: thread count, OpenMP wait policy and a quiet log.</summary>
-internal static partial class TorchRuntime
+internal static class TorchRuntime
 {
     private static readonly Lock Gate = new();
     private static bool _initialised;
@@ -47,11 +47,19 @@ internal static partial class TorchRuntime
             return;
         }
 
-        _ = SetEnv("OMP_WAIT_POLICY", "PASSIVE", overwrite: 0);
+        // glibc's soname; elsewhere (musl) the policy is simply left as it is.
+        if (NativeLibrary.TryLoad("libc.so.6", out var libc) && NativeLibrary.TryGetExport(libc, "setenv", out var setenv))
+        {
+            unsafe
+            {
+                var call = (delegate* unmanaged<byte*, byte*, int, int>)setenv;
+                fixed (byte* name = "OMP_WAIT_POLICY\0"u8, value = "PASSIVE\0"u8)
+                {
+                    _ = call(name, value, 0);
+                }
+            }
+        }
     }
-
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SetEnv(string name, string value, int overwrite);
 
     // libtorch probes NNPACK on every conv and, where cpuinfo cannot read the caches (as in some VMs), logs
     // "Could not initialize NNPACK! Reason: Unsupported hardware." each time: 29 lines a forward pass. NNPACK is only
