@@ -25,7 +25,8 @@ public sealed record DlibResNetOptions
 /// <summary>
 /// dlib's ResNet-29 face recognition network (face-api's weights) in TorchSharp: 150x150 RGB chips to 128 raw floats,
 /// not L2-normalised (dlib's 0.6 threshold is on the raw Euclidean distance). Embed is thread-safe: the network is
-/// loaded once per process (sha256-checked) and shared, read-only, by every embedder with the same <see cref="DlibResNetOptions.FoldAffine"/>.
+/// loaded once per process (sha256-checked) and shared, read-only, by every embedder with the same <see cref="DlibResNetOptions.FoldAffine"/>;
+/// disposing an embedder frees only a network of its own (<see cref="FromManifest"/>).
 /// </summary>
 public sealed class DlibResNetEmbedder : IFaceEmbedder
 {
@@ -35,14 +36,11 @@ public sealed class DlibResNetEmbedder : IFaceEmbedder
     // face-api's input normalisation: (RGB - mean) / 255 (dlib's own input layer divides by 256).
     private static readonly float[] Mean = [122.782f, 117.001f, 104.298f];
 
-    private static readonly Lazy<string> VerifiedManifest = new(() =>
-    {
-        ModelFiles.Verify(ModelFiles.FaceApiWeights);
-        return ModelFiles.Verify(ModelFiles.FaceApiManifest);
-    });
-
-    private static readonly Lazy<DlibResNet> SharedFolded = new(() => DlibResNet.Load(VerifiedManifest.Value, fold: true));
-    private static readonly Lazy<DlibResNet> SharedUnfolded = new(() => DlibResNet.Load(VerifiedManifest.Value, fold: false));
+    // Built on first use and kept for the process; a failed load is not cached, so a fixed setup can be retried.
+    private static readonly Lock SharedGate = new();
+    private static string? _verifiedManifest;
+    private static DlibResNet? _sharedFolded;
+    private static DlibResNet? _sharedUnfolded;
 
     private readonly DlibResNet _net;
     private readonly DlibResNetOptions _options;
@@ -61,12 +59,12 @@ public sealed class DlibResNetEmbedder : IFaceEmbedder
         if (options.Threads is { } threads)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads, nameof(options));
-            torch.set_num_threads(threads);
         }
 
+        TorchRuntime.Initialise(options.Threads);
         _options = options;
         _ownsNet = own is not null;
-        _net = own ?? (options.FoldAffine ? SharedFolded.Value : SharedUnfolded.Value);
+        _net = own ?? Shared(options.FoldAffine);
     }
 
     public string ModelId => _options.FlipTta ? BaseModelId + "+flip" : BaseModelId;
@@ -86,6 +84,22 @@ public sealed class DlibResNetEmbedder : IFaceEmbedder
     {
         var opts = options ?? new DlibResNetOptions();
         return new DlibResNetEmbedder(opts, DlibResNet.Load(manifestPath, opts.FoldAffine));
+    }
+
+    private static DlibResNet Shared(bool fold)
+    {
+        lock (SharedGate)
+        {
+            if (_verifiedManifest is null)
+            {
+                ModelFiles.Verify(ModelFiles.FaceApiWeights);
+                _verifiedManifest = ModelFiles.Verify(ModelFiles.FaceApiManifest);
+            }
+
+            return fold
+                ? _sharedFolded ??= DlibResNet.Load(_verifiedManifest, fold: true)
+                : _sharedUnfolded ??= DlibResNet.Load(_verifiedManifest, fold: false);
+        }
     }
 
     public float[][] Embed(IReadOnlyList<RgbImage> chips)
