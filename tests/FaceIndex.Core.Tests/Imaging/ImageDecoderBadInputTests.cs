@@ -1,4 +1,5 @@
 using FaceIndex.Imaging;
+using FaceIndex.Tests;
 
 namespace FaceIndex.Core.Tests.Imaging;
 
@@ -13,6 +14,7 @@ public sealed class ImageDecoderBadInputTests
     [InlineData("text.jpg", ImageDecodeReason.NotAnImage)]
     [InlineData("random.jpg", ImageDecodeReason.NotAnImage)]
     [InlineData("photo.heic", ImageDecodeReason.UnsupportedFormat)]
+    [InlineData("animated.webp", ImageDecodeReason.UnsupportedFormat)]
     [InlineData("truncated.jpg", ImageDecodeReason.Truncated)]
     [InlineData("truncated.png", ImageDecodeReason.Truncated)]
     [InlineData("bad_crc.png", ImageDecodeReason.Corrupt)]
@@ -130,6 +132,19 @@ public sealed class ImageDecoderBadInputTests
         cts.Cancel();
 
         Assert.ThrowsAny<OperationCanceledException>(() => Decoder.Decode(TestImages.Format("jpeg_baseline.jpg"), cts.Token));
+    }
+
+    [Fact]
+    public void A_decode_over_the_time_budget_is_timed_out_not_corrupt()
+    {
+        // A budget under a millisecond has expired before the decoder's first check of the token.
+        var hurried = new ImageDecoder(new ImageDecoderOptions { Timeout = TimeSpan.FromTicks(1) });
+        var path = TestPaths.DataFile("faces", "face_recognition", "obama", "obama.jpg");
+
+        var e = Assert.Throws<ImageDecodeException>(() => hurried.Decode(path));
+
+        Assert.Equal(ImageDecodeReason.TimedOut, e.Reason);
+        Assert.Contains("obama.jpg", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
