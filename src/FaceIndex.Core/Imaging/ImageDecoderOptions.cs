@@ -6,7 +6,7 @@ public sealed record ImageDecoderOptions
     /// <summary>The defaults: 50 megapixels, 100 MiB, 30 s, extensions checked leniently, truncated images refused.</summary>
     public static ImageDecoderOptions Default { get; } = new();
 
-    /// <summary>Largest width x height accepted, checked from the header before any pixel buffer exists.</summary>
+    /// <summary>Largest width x height accepted, checked from the header before any pixel buffer exists; at most int.MaxValue / 3.</summary>
     public long MaxPixels { get; init; } = 50_000_000;
 
     /// <summary>Largest file (or stream, or buffer) accepted, in bytes.</summary>
@@ -34,6 +34,9 @@ public sealed record ImageDecoderOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxPixels);
+
+        // An RgbImage is one byte array, so it cannot hold more than int.MaxValue / 3 pixels.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxPixels, int.MaxValue / 3);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBytes);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Timeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(MaximumPoolSizeMegabytes);

@@ -87,6 +87,29 @@ public sealed class ImageDecoderBadInputTests
         Assert.Equal(ImageDecodeReason.TooLarge, Assert.Throws<ImageDecodeException>(() => small.Decode(stream, "s.jpg")).Reason);
     }
 
+    [SkippableFact]
+    public void An_endless_device_is_read_only_up_to_the_byte_limit()
+    {
+        // /dev/zero reports length 0 and never ends: the read must stop at the limit, not fill memory.
+        Skip.IfNot(File.Exists("/dev/zero"), "needs /dev/zero (Unix)");
+        var small = new ImageDecoder(new ImageDecoderOptions { MaxBytes = 1 << 20 });
+
+        var e = Assert.Throws<ImageDecodeException>(() => small.Decode("/dev/zero"));
+
+        Assert.Equal(ImageDecodeReason.TooLarge, e.Reason);
+        Assert.Contains("/dev/zero", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Control_characters_in_a_name_do_not_reach_the_message()
+    {
+        var e = Assert.Throws<ImageDecodeException>(() => Decoder.Decode("x"u8.ToArray(), "evil\nFAKE LOG LINE.jpg"));
+
+        Assert.Equal("evil\nFAKE LOG LINE.jpg", e.Path);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Contains("evil?FAKE LOG LINE.jpg", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_pixel_limit_is_configurable()
     {
@@ -159,6 +182,7 @@ public sealed class ImageDecoderBadInputTests
     public void Invalid_options_are_rejected()
     {
         Assert.ThrowsAny<ArgumentException>(() => new ImageDecoder(new ImageDecoderOptions { MaxPixels = 0 }));
+        Assert.ThrowsAny<ArgumentException>(() => new ImageDecoder(new ImageDecoderOptions { MaxPixels = 1L << 31 }));
         Assert.ThrowsAny<ArgumentException>(() => new ImageDecoder(new ImageDecoderOptions { Timeout = TimeSpan.Zero }));
     }
 }
