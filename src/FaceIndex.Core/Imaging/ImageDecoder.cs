@@ -157,6 +157,12 @@ public sealed class ImageDecoder : IImageDecoder
 
         var warnings = new List<DecodeWarning>();
         var format = DetectFormat(data.Span, sourceName);
+        if (!Options.Formats.Contains(format))
+        {
+            throw Fail(sourceName, ImageDecodeReason.UnsupportedFormat,
+                $"is a {Name(format)} file, and {Name(format)} is turned off in ImageDecoderOptions.Formats. Convert it to one of {string.Join(", ", Options.Formats.Order().Select(Name))}, or enable the format.");
+        }
+
         CheckExtension(sourceName, format, warnings);
         CheckComplete(data.Span, sourceName, format, warnings);
 

@@ -12,6 +12,12 @@ public sealed record ImageDecoderOptions
     /// <summary>Largest file (or stream, or buffer) accepted, in bytes.</summary>
     public long MaxBytes { get; init; } = 100L * 1024 * 1024;
 
+    /// <summary>
+    /// The formats decoded; others are refused as UnsupportedFormat before a decoder runs. For untrusted input,
+    /// consider JPEG and PNG only: the GIF, TIFF and WebP decoders have the worst record (see Imaging/README.md).
+    /// </summary>
+    public IReadOnlySet<ImageFormatKind> Formats { get; init; } = new HashSet<ImageFormatKind>(Enum.GetValues<ImageFormatKind>());
+
     /// <summary>When true, an extension that names another format than the content is an error rather than a warning.</summary>
     public bool StrictExtensions { get; init; }
 
@@ -40,6 +46,11 @@ public sealed record ImageDecoderOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBytes);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Timeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(MaximumPoolSizeMegabytes);
+        ArgumentNullException.ThrowIfNull(Formats);
+        if (Formats.Count == 0)
+        {
+            throw new ArgumentException("at least one format must be enabled", nameof(Formats));
+        }
         if (AllocationLimitMegabytes is { } limit)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);

@@ -149,6 +149,34 @@ public sealed class ImageDecoderBadInputTests
     }
 
     [Fact]
+    public void A_format_turned_off_is_refused_as_unsupported_before_decoding()
+    {
+        var jpegPng = new ImageDecoder(new ImageDecoderOptions { Formats = new HashSet<ImageFormatKind> { ImageFormatKind.Jpeg, ImageFormatKind.Png } });
+
+        var e = Assert.Throws<ImageDecodeException>(() => jpegPng.Decode(TestImages.Format("gif_two_frames.gif")));
+
+        Assert.Equal(ImageDecodeReason.UnsupportedFormat, e.Reason);
+        Assert.Contains("gif_two_frames.gif", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Formats", e.Message, StringComparison.Ordinal);
+        Assert.Equal(ImageFormatKind.Png, jpegPng.Decode(TestImages.Format("png_rgb8.png")).Format);
+    }
+
+    [Fact]
+    public void Fuzz_finding_lossless_webp_with_a_huge_huffman_group_count_is_refused_as_corrupt()
+    {
+        // Found by the long fuzz run (seed 3, case 105098): a 4944-byte lossless WebP for which ImageSharp 2.1.13's
+        // VP8L decoder allocates about 1.4 GiB of managed Huffman tables (outside the bounded allocator) before
+        // failing. The decode must still end in ImageDecodeException; the allocation is ImageSharp's (see README).
+        var path = TestImages.Bad(Path.Combine("fuzz", "webp_lossless_huge_huffman.webp"));
+
+        var e = Assert.Throws<ImageDecodeException>(() => Decoder.Decode(path));
+
+        Assert.Equal(ImageDecodeReason.Corrupt, e.Reason);
+        Assert.Contains("webp_lossless_huge_huffman.webp", e.Message, StringComparison.Ordinal);
+        Assert.IsType<SixLabors.ImageSharp.ImageFormatException>(e.InnerException);
+    }
+
+    [Fact]
     public void Caller_cancellation_is_not_reported_as_a_bad_file()
     {
         using var cts = new CancellationTokenSource();

@@ -8,7 +8,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 bad=$(cd "$here/../bad" 2>/dev/null && pwd || (mkdir -p "$here/../bad" && cd "$here/../bad" && pwd))
 src="$here/../faces/face_recognition/obama/obama_small.jpg"
 cd "$here"
-rm -f ./*.jpg ./*.png ./*.gif ./*.tif ./*.bmp ./*.webp "$bad"/*
+rm -f ./*.jpg ./*.png ./*.gif ./*.tif ./*.bmp ./*.webp
+# Only the files made here: bad/fuzz/ holds fuzzer findings, kept as they were found.
+find "$bad" -maxdepth 1 -type f -delete
 mkdir -p orient && rm -f orient/*
 
 # The reference: 64x48, lossless. Every photo-derived file below is made from it.
