@@ -13,6 +13,7 @@ namespace FaceIndex.Benchmarks;
 /// Run: dotnet run -c Release --project bench/FaceIndex.Benchmarks -- --filter '*DecodeBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class DecodeBenchmarks
 {
     private readonly ImageDecoder decoder = new();
