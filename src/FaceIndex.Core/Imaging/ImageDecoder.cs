@@ -92,7 +92,7 @@ public sealed class ImageDecoder : IImageDecoder
         FileStream file;
         try
         {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            file = Open(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -194,6 +194,31 @@ public sealed class ImageDecoder : IImageDecoder
                 ? TruncatedFromDecoder(sourceName, Name(format), e)
                 : Translate(e, sourceName, format);
         }
+    }
+
+    /// <summary>
+    /// Opens a file for reading. A named pipe (FIFO) looks like an empty file but blocks in open() until a writer
+    /// comes, so a zero-length path is opened on another thread and given up on after the timeout.
+    /// </summary>
+    private FileStream Open(string path)
+    {
+        static FileStream OpenNow(string path) =>
+            new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+
+        if (new FileInfo(path).Length > 0)
+        {
+            return OpenNow(path);
+        }
+
+        var opening = Task.Run(() => OpenNow(path));
+        if (!opening.Wait(Options.Timeout))
+        {
+            // The blocked open() cannot be cancelled; if it ever completes, close what it opened.
+            _ = opening.ContinueWith(t => t.Result.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
+            throw new IOException("it is not a regular file (a named pipe?) and opening it did not complete");
+        }
+
+        return opening.GetAwaiter().GetResult();
     }
 
     private DecodedImage DecodeChecked(ReadOnlyMemory<byte> data, string name, ImageFormatKind format, List<DecodeWarning> warnings, CancellationToken token)

@@ -100,6 +100,42 @@ public sealed class ImageDecoderBadInputTests
         Assert.Contains("/dev/zero", e.Message, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public void A_named_pipe_does_not_hang_the_decoder()
+    {
+        // A FIFO looks like an empty file, but open() blocks until something writes to it.
+        Skip.If(OperatingSystem.IsWindows(), "named pipes in the file system are a Unix thing");
+        var dir = Directory.CreateTempSubdirectory("faceindex-fifo");
+        var fifo = Path.Combine(dir.FullName, "pipe.jpg");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            mkfifo.WaitForExit();
+            Skip.If(mkfifo.ExitCode != 0, "mkfifo failed");
+        }
+
+        var quick = new ImageDecoder(new ImageDecoderOptions { Timeout = TimeSpan.FromMilliseconds(300) });
+        var e = Assert.Throws<ImageDecodeException>(() => quick.Decode(fifo));
+
+        Assert.Equal(ImageDecodeReason.Unreadable, e.Reason);
+        Assert.Contains("pipe.jpg", e.Message, StringComparison.Ordinal);
+
+        // Unblock the pending open() so its thread ends, then clean up.
+        using (var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write))
+        {
+        }
+
+        dir.Delete(recursive: true);
+    }
+
+    [Fact]
+    public void An_empty_regular_file_is_empty_not_unreadable()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("faceindex-empty").FullName, "empty.png");
+        File.WriteAllBytes(path, []);
+
+        Assert.Equal(ImageDecodeReason.Empty, Assert.Throws<ImageDecodeException>(() => Decoder.Decode(path)).Reason);
+    }
+
     [Fact]
     public void Control_characters_in_a_name_do_not_reach_the_message()
     {
