@@ -194,6 +194,17 @@ internal sealed class DecodeFuzzer(ImageDecoder decoder, TimeSpan hangAfter)
         lines.AddRange(list.GroupBy(c => c.Outcome == FuzzOutcome.Refused ? $"Refused {c.Detail}" : c.Outcome.ToString())
             .OrderByDescending(g => g.Count())
             .Select(g => $"  {g.Count(),5}  {g.Key}"));
+
+        // Which decoders threw types other than ImageSharp's own (the ones the wrapper exists for).
+        string[] expected = ["", "InvalidImageContentException", "ImageFormatException", "NotSupportedException"];
+        var unexpected = list.Where(c => c.Outcome == FuzzOutcome.Refused && c.Detail.Contains(" <- ", StringComparison.Ordinal))
+            .Select(c => (c.Seed, Type: c.Detail[(c.Detail.IndexOf(" <- ", StringComparison.Ordinal) + 4)..]))
+            .Where(c => !expected.Contains(c.Type))
+            .GroupBy(c => $"{c.Type} from {Path.GetExtension(c.Seed)}")
+            .OrderByDescending(g => g.Count())
+            .Select(g => $"  {g.Count(),5}  {g.Key}");
+        lines.Add("other exception types, by seed format:");
+        lines.AddRange(unexpected);
         return string.Join(Environment.NewLine, lines);
     }
 
