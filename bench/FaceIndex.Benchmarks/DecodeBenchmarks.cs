@@ -51,6 +51,10 @@ public class DecodeBenchmarks
         return image.Width;
     }
 
+    /// <summary>The header-only pass the decoder makes before decoding, to see what the pixel-limit check costs.</summary>
+    [Benchmark]
+    public int ImageSharpIdentifyJpeg910x1137() => Image.Identify(large).Width;
+
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
