@@ -13,6 +13,7 @@ namespace FaceIndex.Benchmarks;
 /// Run: dotnet run -c Release --project bench/FaceIndex.Benchmarks -- --filter '*DecodeBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class DecodeBenchmarks
 {
     private readonly ImageDecoder decoder = new();
@@ -49,6 +50,10 @@ public class DecodeBenchmarks
         using var image = Image.Load<Rgb24>(large);
         return image.Width;
     }
+
+    /// <summary>The header-only pass the decoder makes before decoding, to see what the pixel-limit check costs.</summary>
+    [Benchmark]
+    public int ImageSharpIdentifyJpeg910x1137() => Image.Identify(large).Width;
 
     private static string FindRepoRoot()
     {

@@ -82,30 +82,33 @@ public sealed class ImageDecoder : IImageDecoder
     public DecodedImage Decode(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] data;
+        if (!File.Exists(path))
+        {
+            throw Fail(path, ImageDecodeReason.NotFound, Directory.Exists(path)
+                ? "is a directory, not an image file. Pass the files inside it."
+                : "no such file. Check the path, and that the folder holding it is mounted and readable.");
+        }
+
+        FileStream file;
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
-            {
-                throw Fail(path, ImageDecodeReason.NotFound, Directory.Exists(path)
-                    ? "is a directory, not an image file. Pass the files inside it."
-                    : "no such file. Check the path, and that the folder holding it is mounted and readable.");
-            }
-
-            if (info.Length > Options.MaxBytes)
-            {
-                throw TooLarge(path, info.Length);
-            }
-
-            data = File.ReadAllBytes(path);
+            file = Open(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw Fail(path, ImageDecodeReason.Unreadable, $"could not be read ({e.Message}). Check its permissions and the disk.", e);
+            throw Fail(path, ImageDecodeReason.Unreadable, $"could not be opened ({e.Message}). Check its permissions and the disk.", e);
         }
 
-        return Decode(data, path, cancellationToken);
+        // The length is only a hint (a device or a growing file may report 0 or less than it yields): the read itself is bounded.
+        using (file)
+        {
+            if (file.CanSeek && file.Length > Options.MaxBytes)
+            {
+                throw TooLarge(path, file.Length);
+            }
+
+            return Decode(file, path, cancellationToken);
+        }
     }
 
     /// <inheritdoc />
@@ -130,9 +133,9 @@ public sealed class ImageDecoder : IImageDecoder
                 cancellationToken.ThrowIfCancellationRequested();
             }
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw Fail(sourceName, ImageDecodeReason.Unreadable, $"could not be read ({e.Message}). Check the source.", e);
+            throw Fail(sourceName, ImageDecodeReason.Unreadable, $"could not be read ({e.Message}). Check its permissions and the disk.", e);
         }
 
         return Decode(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), sourceName, cancellationToken);
@@ -154,6 +157,12 @@ public sealed class ImageDecoder : IImageDecoder
 
         var warnings = new List<DecodeWarning>();
         var format = DetectFormat(data.Span, sourceName);
+        if (!Options.Formats.Contains(format))
+        {
+            throw Fail(sourceName, ImageDecodeReason.UnsupportedFormat,
+                $"is a {Name(format)} file, and {Name(format)} is turned off in ImageDecoderOptions.Formats. Convert it to one of {string.Join(", ", Options.Formats.Order().Select(Name))}, or enable the format.");
+        }
+
         CheckExtension(sourceName, format, warnings);
         CheckComplete(data.Span, sourceName, format, warnings);
 
@@ -185,6 +194,31 @@ public sealed class ImageDecoder : IImageDecoder
                 ? TruncatedFromDecoder(sourceName, Name(format), e)
                 : Translate(e, sourceName, format);
         }
+    }
+
+    /// <summary>
+    /// Opens a file for reading. A named pipe (FIFO) looks like an empty file but blocks in open() until a writer
+    /// comes, so a zero-length path is opened on another thread and given up on after the timeout.
+    /// </summary>
+    private FileStream Open(string path)
+    {
+        static FileStream OpenNow(string path) =>
+            new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+
+        if (new FileInfo(path).Length > 0)
+        {
+            return OpenNow(path);
+        }
+
+        var opening = Task.Run(() => OpenNow(path));
+        if (!opening.Wait(Options.Timeout))
+        {
+            // The blocked open() cannot be cancelled; if it ever completes, close what it opened.
+            _ = opening.ContinueWith(t => t.Result.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
+            throw new IOException("it is not a regular file (a named pipe?) and opening it did not complete");
+        }
+
+        return opening.GetAwaiter().GetResult();
     }
 
     private DecodedImage DecodeChecked(ReadOnlyMemory<byte> data, string name, ImageFormatKind format, List<DecodeWarning> warnings, CancellationToken token)
@@ -264,11 +298,11 @@ public sealed class ImageDecoder : IImageDecoder
         if (Options.StrictExtensions)
         {
             throw Fail(name, ImageDecodeReason.ExtensionMismatch,
-                $"is named '{extension}' but its content is {Name(format)}. Rename it to '{proper}', or turn ImageDecoderOptions.StrictExtensions off to decode by content.");
+                $"is named '{Printable(extension)}' but its content is {Name(format)}. Rename it to '{proper}', or turn ImageDecoderOptions.StrictExtensions off to decode by content.");
         }
 
         warnings.Add(new DecodeWarning(DecodeWarningKind.ExtensionMismatch,
-            $"{name}: named '{extension}' but its content is {Name(format)}; decoded as {Name(format)}. Rename it to '{proper}' to silence this warning."));
+            $"{Printable(name)}: named '{Printable(extension)}' but its content is {Name(format)}; decoded as {Name(format)}. Rename it to '{proper}' to silence this warning."));
     }
 
     private void CheckComplete(ReadOnlySpan<byte> data, string name, ImageFormatKind format, List<DecodeWarning> warnings)
@@ -292,7 +326,7 @@ public sealed class ImageDecoder : IImageDecoder
         }
 
         warnings.Add(new DecodeWarning(DecodeWarningKind.Truncated,
-            $"{name}: the {Name(format)} data stops before the image ends ({what}); the missing part is filled in."));
+            $"{Printable(name)}: the {Name(format)} data stops before the image ends ({what}); the missing part is filled in."));
     }
 
     private void CheckPixels(string name, ImageFormatKind format, int width, int height)
@@ -322,7 +356,7 @@ public sealed class ImageDecoder : IImageDecoder
         if (value is < 1 or > 8)
         {
             warnings.Add(new DecodeWarning(DecodeWarningKind.InvalidOrientation,
-                $"{name}: the EXIF orientation tag holds {value}, not 1..8; the image is used as stored."));
+                $"{Printable(name)}: the EXIF orientation tag holds {value}, not 1..8; the image is used as stored."));
             return (value, false);
         }
 
@@ -360,7 +394,11 @@ public sealed class ImageDecoder : IImageDecoder
             $"is {length:N0} bytes, more than the limit of {Options.MaxBytes:N0}; refused unread. Downscale or recompress it, or raise ImageDecoderOptions.MaxBytes if the file is trusted.");
 
     private static ImageDecodeException Fail(string name, ImageDecodeReason reason, string what, Exception? inner = null) =>
-        new(name, reason, $"{name}: {what}", inner);
+        new(name, reason, $"{Printable(name)}: {what}", inner);
+
+    /// <summary>The name with control characters replaced, so a crafted file name cannot forge lines in a log or a terminal.</summary>
+    private static string Printable(string name) =>
+        name.Any(char.IsControl) ? string.Concat(name.Select(c => char.IsControl(c) ? '?' : c)) : name;
 
     private static MemoryStream OpenRead(ReadOnlyMemory<byte> data) =>
         MemoryMarshal.TryGetArray(data, out var segment) && segment.Array is not null
@@ -369,7 +407,8 @@ public sealed class ImageDecoder : IImageDecoder
 
     private static RgbImage CopyRgb(Image<Rgb24> image)
     {
-        var pixels = new byte[checked(image.Width * image.Height * 3)];
+        // Uninitialised: every byte is written below, and zeroing a large array costs as much as filling it.
+        var pixels = GC.AllocateUninitializedArray<byte>(checked(image.Width * image.Height * 3));
         image.CopyPixelDataTo(MemoryMarshal.Cast<byte, Rgb24>(pixels.AsSpan()));
         return new RgbImage(image.Width, image.Height, pixels);
     }
@@ -378,7 +417,7 @@ public sealed class ImageDecoder : IImageDecoder
     private static (RgbImage Image, bool HadAlpha) CompositeOverWhite(Image<Rgba32> image)
     {
         var width = image.Width;
-        var pixels = new byte[checked(width * image.Height * 3)];
+        var pixels = GC.AllocateUninitializedArray<byte>(checked(width * image.Height * 3));
         var hadAlpha = false;
         image.ProcessPixelRows(accessor =>
         {

@@ -6,11 +6,17 @@ public sealed record ImageDecoderOptions
     /// <summary>The defaults: 50 megapixels, 100 MiB, 30 s, extensions checked leniently, truncated images refused.</summary>
     public static ImageDecoderOptions Default { get; } = new();
 
-    /// <summary>Largest width x height accepted, checked from the header before any pixel buffer exists.</summary>
+    /// <summary>Largest width x height accepted, checked from the header before any pixel buffer exists; at most int.MaxValue / 3.</summary>
     public long MaxPixels { get; init; } = 50_000_000;
 
     /// <summary>Largest file (or stream, or buffer) accepted, in bytes.</summary>
     public long MaxBytes { get; init; } = 100L * 1024 * 1024;
+
+    /// <summary>
+    /// The formats decoded; others are refused as UnsupportedFormat before a decoder runs. For untrusted input,
+    /// consider JPEG and PNG only: the GIF, TIFF and WebP decoders have the worst record (see Imaging/README.md).
+    /// </summary>
+    public IReadOnlySet<ImageFormatKind> Formats { get; init; } = new HashSet<ImageFormatKind>(Enum.GetValues<ImageFormatKind>());
 
     /// <summary>When true, an extension that names another format than the content is an error rather than a warning.</summary>
     public bool StrictExtensions { get; init; }
@@ -34,9 +40,17 @@ public sealed record ImageDecoderOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxPixels);
+
+        // An RgbImage is one byte array, so it cannot hold more than int.MaxValue / 3 pixels.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxPixels, int.MaxValue / 3);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBytes);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Timeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(MaximumPoolSizeMegabytes);
+        ArgumentNullException.ThrowIfNull(Formats);
+        if (Formats.Count == 0)
+        {
+            throw new ArgumentException("at least one format must be enabled", nameof(Formats));
+        }
         if (AllocationLimitMegabytes is { } limit)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);

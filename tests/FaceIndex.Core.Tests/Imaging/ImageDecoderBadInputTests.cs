@@ -1,4 +1,5 @@
 using FaceIndex.Imaging;
+using FaceIndex.Tests;
 
 namespace FaceIndex.Core.Tests.Imaging;
 
@@ -13,6 +14,7 @@ public sealed class ImageDecoderBadInputTests
     [InlineData("text.jpg", ImageDecodeReason.NotAnImage)]
     [InlineData("random.jpg", ImageDecodeReason.NotAnImage)]
     [InlineData("photo.heic", ImageDecodeReason.UnsupportedFormat)]
+    [InlineData("animated.webp", ImageDecodeReason.UnsupportedFormat)]
     [InlineData("truncated.jpg", ImageDecodeReason.Truncated)]
     [InlineData("truncated.png", ImageDecodeReason.Truncated)]
     [InlineData("bad_crc.png", ImageDecodeReason.Corrupt)]
@@ -85,6 +87,65 @@ public sealed class ImageDecoderBadInputTests
         Assert.Equal(ImageDecodeReason.TooLarge, Assert.Throws<ImageDecodeException>(() => small.Decode(stream, "s.jpg")).Reason);
     }
 
+    [SkippableFact]
+    public void An_endless_device_is_read_only_up_to_the_byte_limit()
+    {
+        // /dev/zero reports length 0 and never ends: the read must stop at the limit, not fill memory.
+        Skip.IfNot(File.Exists("/dev/zero"), "needs /dev/zero (Unix)");
+        var small = new ImageDecoder(new ImageDecoderOptions { MaxBytes = 1 << 20 });
+
+        var e = Assert.Throws<ImageDecodeException>(() => small.Decode("/dev/zero"));
+
+        Assert.Equal(ImageDecodeReason.TooLarge, e.Reason);
+        Assert.Contains("/dev/zero", e.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void A_named_pipe_does_not_hang_the_decoder()
+    {
+        // A FIFO looks like an empty file, but open() blocks until something writes to it.
+        Skip.If(OperatingSystem.IsWindows(), "named pipes in the file system are a Unix thing");
+        var dir = Directory.CreateTempSubdirectory("faceindex-fifo");
+        var fifo = Path.Combine(dir.FullName, "pipe.jpg");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            mkfifo.WaitForExit();
+            Skip.If(mkfifo.ExitCode != 0, "mkfifo failed");
+        }
+
+        var quick = new ImageDecoder(new ImageDecoderOptions { Timeout = TimeSpan.FromMilliseconds(300) });
+        var e = Assert.Throws<ImageDecodeException>(() => quick.Decode(fifo));
+
+        Assert.Equal(ImageDecodeReason.Unreadable, e.Reason);
+        Assert.Contains("pipe.jpg", e.Message, StringComparison.Ordinal);
+
+        // Unblock the pending open() so its thread ends, then clean up.
+        using (var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write))
+        {
+        }
+
+        dir.Delete(recursive: true);
+    }
+
+    [Fact]
+    public void An_empty_regular_file_is_empty_not_unreadable()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("faceindex-empty").FullName, "empty.png");
+        File.WriteAllBytes(path, []);
+
+        Assert.Equal(ImageDecodeReason.Empty, Assert.Throws<ImageDecodeException>(() => Decoder.Decode(path)).Reason);
+    }
+
+    [Fact]
+    public void Control_characters_in_a_name_do_not_reach_the_message()
+    {
+        var e = Assert.Throws<ImageDecodeException>(() => Decoder.Decode("x"u8.ToArray(), "evil\nFAKE LOG LINE.jpg"));
+
+        Assert.Equal("evil\nFAKE LOG LINE.jpg", e.Path);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Contains("evil?FAKE LOG LINE.jpg", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_pixel_limit_is_configurable()
     {
@@ -124,12 +185,53 @@ public sealed class ImageDecoderBadInputTests
     }
 
     [Fact]
+    public void A_format_turned_off_is_refused_as_unsupported_before_decoding()
+    {
+        var jpegPng = new ImageDecoder(new ImageDecoderOptions { Formats = new HashSet<ImageFormatKind> { ImageFormatKind.Jpeg, ImageFormatKind.Png } });
+
+        var e = Assert.Throws<ImageDecodeException>(() => jpegPng.Decode(TestImages.Format("gif_two_frames.gif")));
+
+        Assert.Equal(ImageDecodeReason.UnsupportedFormat, e.Reason);
+        Assert.Contains("gif_two_frames.gif", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Formats", e.Message, StringComparison.Ordinal);
+        Assert.Equal(ImageFormatKind.Png, jpegPng.Decode(TestImages.Format("png_rgb8.png")).Format);
+    }
+
+    [Fact]
+    public void Fuzz_finding_lossless_webp_with_a_huge_huffman_group_count_is_refused_as_corrupt()
+    {
+        // Found by the long fuzz run (seed 3, case 105098): a 4944-byte lossless WebP for which ImageSharp 2.1.13's
+        // VP8L decoder allocates about 1.4 GiB of managed Huffman tables (outside the bounded allocator) before
+        // failing. The decode must still end in ImageDecodeException; the allocation is ImageSharp's (see README).
+        var path = TestImages.Bad(Path.Combine("fuzz", "webp_lossless_huge_huffman.webp"));
+
+        var e = Assert.Throws<ImageDecodeException>(() => Decoder.Decode(path));
+
+        Assert.Equal(ImageDecodeReason.Corrupt, e.Reason);
+        Assert.Contains("webp_lossless_huge_huffman.webp", e.Message, StringComparison.Ordinal);
+        Assert.IsType<SixLabors.ImageSharp.ImageFormatException>(e.InnerException);
+    }
+
+    [Fact]
     public void Caller_cancellation_is_not_reported_as_a_bad_file()
     {
         using var cts = new CancellationTokenSource();
         cts.Cancel();
 
         Assert.ThrowsAny<OperationCanceledException>(() => Decoder.Decode(TestImages.Format("jpeg_baseline.jpg"), cts.Token));
+    }
+
+    [Fact]
+    public void A_decode_over_the_time_budget_is_timed_out_not_corrupt()
+    {
+        // A budget under a millisecond has expired before the decoder's first check of the token.
+        var hurried = new ImageDecoder(new ImageDecoderOptions { Timeout = TimeSpan.FromTicks(1) });
+        var path = TestPaths.DataFile("faces", "face_recognition", "obama", "obama.jpg");
+
+        var e = Assert.Throws<ImageDecodeException>(() => hurried.Decode(path));
+
+        Assert.Equal(ImageDecodeReason.TimedOut, e.Reason);
+        Assert.Contains("obama.jpg", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -144,6 +246,7 @@ public sealed class ImageDecoderBadInputTests
     public void Invalid_options_are_rejected()
     {
         Assert.ThrowsAny<ArgumentException>(() => new ImageDecoder(new ImageDecoderOptions { MaxPixels = 0 }));
+        Assert.ThrowsAny<ArgumentException>(() => new ImageDecoder(new ImageDecoderOptions { MaxPixels = 1L << 31 }));
         Assert.ThrowsAny<ArgumentException>(() => new ImageDecoder(new ImageDecoderOptions { Timeout = TimeSpan.Zero }));
     }
 }

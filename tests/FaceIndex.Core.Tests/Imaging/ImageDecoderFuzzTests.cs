@@ -52,14 +52,27 @@ public sealed class ImageDecoderFuzzTests(ITestOutputHelper output)
         // Progress goes to a file as it runs (test output only appears at the end); failing inputs are kept for replay.
         var outDir = Environment.GetEnvironmentVariable("FACEINDEX_FUZZ_OUT") ?? Path.Combine(Path.GetTempPath(), "faceindex-fuzz");
         Directory.CreateDirectory(outDir);
+
+        // FACEINDEX_FUZZ_CASE=n replays case n alone (same iterations and seed) and saves its input.
+        if (Environment.GetEnvironmentVariable("FACEINDEX_FUZZ_CASE") is { Length: > 0 } only)
+        {
+            var (index, name, data, mutation) = DecodeFuzzer.Generate(seeds, perSeed, seed)
+                .First(c => c.Index == int.Parse(only, CultureInfo.InvariantCulture));
+            File.WriteAllBytes(Path.Combine(outDir, $"case{index}-{name}"), data);
+            var one = fuzzer.Run(index, name, data, mutation);
+            output.WriteLine($"case {index} ({name}, {mutation}): {one.Outcome}: {one.Detail}; allocated {one.AllocatedBytes >> 20} MiB");
+            AssertAllGood([one]);
+            return;
+        }
+
         var clock = Stopwatch.StartNew();
         var results = fuzzer.RunAll(seeds, perSeed, seed, sofar =>
             File.WriteAllText(Path.Combine(outDir, "progress.txt"), DecodeFuzzer.Summary(sofar, clock)));
         output.WriteLine(DecodeFuzzer.Summary(results, clock));
         File.WriteAllText(Path.Combine(outDir, "progress.txt"), DecodeFuzzer.Summary(results, clock));
-        foreach (var bad in results.Where(r => r.Outcome is not (FuzzOutcome.Decoded or FuzzOutcome.Refused)))
+        foreach (var bad in results.Where(r => !r.IsGood))
         {
-            File.WriteAllBytes(Path.Combine(outDir, $"case{bad.Index}-{bad.Outcome}-{bad.Seed}"), bad.Input);
+            File.WriteAllBytes(Path.Combine(outDir, $"case{bad.Index}-{bad.Outcome}-{bad.Seed}"), bad.Input!);
         }
 
         AssertAllGood(results);
@@ -67,13 +80,11 @@ public sealed class ImageDecoderFuzzTests(ITestOutputHelper output)
 
     private static void AssertAllGood(List<FuzzCase> results)
     {
-        var failures = results.Where(r => r.Outcome is not (FuzzOutcome.Decoded or FuzzOutcome.Refused))
-            .Select(r => $"case {r.Index} ({r.Seed}, {r.Mutation}): {r.Outcome}: {r.Detail}")
+        // A finding: any other exception type, a hang, an invalid image, or a case that allocated more managed memory
+        // than several times the largest image the limits allow.
+        var failures = results.Where(r => !r.IsGood)
+            .Select(r => $"case {r.Index} ({r.Seed}, {r.Mutation}): {r.Outcome}: {r.Detail}; allocated {r.AllocatedBytes >> 20} MiB")
             .ToList();
-        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures.Take(10)));
-
-        // Managed allocations per case stay within a few times the largest image the limits allow.
-        var worst = results.MaxBy(r => r.AllocatedBytes)!;
-        Assert.True(worst.AllocatedBytes < 256L << 20, $"case {worst.Index} ({worst.Seed}, {worst.Mutation}) allocated {worst.AllocatedBytes} bytes");
+        Assert.True(failures.Count == 0, $"{failures.Count} findings:{Environment.NewLine}{string.Join(Environment.NewLine, failures.Take(10))}");
     }
 }

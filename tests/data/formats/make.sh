@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates tests/data/formats/ and tests/data/bad/ (the decoder's test inputs). Needs ImageMagick 6+, exiftool
-# (libimage-exiftool-perl) and python3. Run from anywhere: bash tests/data/formats/make.sh
+# (libimage-exiftool-perl), img2webp (webp) and python3. Run from anywhere: bash tests/data/formats/make.sh
 # Photo-derived files come from face_recognition's obama_small.jpg (MIT, see tests/data/NOTICE.md), downscaled;
 # the orientation set and the crafted headers are synthetic.
 set -euo pipefail
@@ -8,7 +8,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 bad=$(cd "$here/../bad" 2>/dev/null && pwd || (mkdir -p "$here/../bad" && cd "$here/../bad" && pwd))
 src="$here/../faces/face_recognition/obama/obama_small.jpg"
 cd "$here"
-rm -f ./*.jpg ./*.png ./*.gif ./*.tif ./*.bmp ./*.webp "$bad"/*
+rm -f ./*.jpg ./*.png ./*.gif ./*.tif ./*.bmp ./*.webp
+# Only the files made here: bad/fuzz/ holds fuzzer findings, kept as they were found.
+find "$bad" -maxdepth 1 -type f -delete
 mkdir -p orient && rm -f orient/*
 
 # The reference: 64x48, lossless. Every photo-derived file below is made from it.
@@ -45,6 +47,11 @@ convert ref_rgb.png -strip BMP3:bmp_24.bmp
 # WebP: lossy and lossless.
 convert ref_rgb.png -strip -quality 90 webp_lossy.webp
 convert ref_rgb.png -strip -define webp:lossless=true webp_lossless.webp
+
+# An animated WebP (two frames), which ImageSharp 2.1 does not decode.
+convert ref_rgb.png -negate -strip PNG24:neg.tmp.png
+img2webp -loop 0 -lossy -d 100 ref_rgb.png -d 100 neg.tmp.png -o "$bad/animated.webp" > /dev/null
+rm neg.tmp.png
 
 # EXIF orientation 1..8 of a synthetic 48x32 image, upright: red top-left, green top-right, blue bottom-left,
 # yellow bottom-right. Each file stores the inverse of its tag's transform, so every one must decode to the upright image.
