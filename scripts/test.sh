@@ -13,7 +13,7 @@ for t in artifacts/test-results/*.trx; do
   [ -f "$t" ] || continue
   c=$(grep -o '<Counters [^>]*' "$t" | head -n 1)
   n() { echo "$c" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
-  p=$((p + $(n passed))); f=$((f + $(n failed))); k=$((k + $(n notExecuted)))
+  p=$((p + $(n passed))); f=$((f + $(n failed) + $(n error))); k=$((k + $(n total) - $(n executed)))
 done
 echo "tests: $p passed, $f failed, $k skipped"
 exit $status
