@@ -216,7 +216,7 @@ public static class PipelineBenchmark
             ["stageTimingsThreads"] = "1",
         };
         var run = RunRecord.Capture(settings, started, DateTimeOffset.UtcNow, null, RunVersions.Collect(engine));
-        return new PipelineBenchmarkResult(paths.Count, chips.Count / options.Repeats, decoded.Average(i => i.Width), decoded.Average(i => i.Height), stages, sweeps, run);
+        return new PipelineBenchmarkResult(paths.Count, chips.Count, decoded.Average(i => i.Width), decoded.Average(i => i.Height), stages, sweeps, run);
     }
 
     /// <summary>Writes report.md, results.json, throughput-vs-threads.png and latency-vs-batch.png into <paramref name="directory"/>.</summary>

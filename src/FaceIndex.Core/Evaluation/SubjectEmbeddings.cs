@@ -32,13 +32,15 @@ public enum SubjectSource
 /// <param name="CenterFraction">Side of the central fallback box, as a fraction of the image's shorter side (LFW's faces fill about 0.43).</param>
 /// <param name="Workers">Decode/detect threads; 0 means one per core.</param>
 /// <param name="EmbedBatch">Chips per forward pass.</param>
+/// <param name="Jitter">When above 0, the embedding is the mean over this many jittered copies of the chip (dlib's num_jitters), seeded per image.</param>
 public sealed record SubjectEmbeddingOptions(
     int Upsample = 1,
     int RetryUpsample = 2,
     SubjectPolicy Subject = SubjectPolicy.Center,
     double CenterFraction = 0.43,
     int Workers = 0,
-    int EmbedBatch = 32);
+    int EmbedBatch = 32,
+    int Jitter = 0);
 
 /// <summary>One image's subject embedding, or why there is none.</summary>
 public sealed record SubjectEmbedding(string Path, SubjectSource Source, int FaceCount, FaceBox? Box, float[]? Embedding, string? Error);
@@ -116,7 +118,7 @@ public sealed class SubjectEmbeddings
     {
         var workers = _options.Workers > 0 ? _options.Workers : Environment.ProcessorCount;
         var jobs = Channel.CreateBounded<string>(workers * 4);
-        var chips = Channel.CreateBounded<(SubjectEmbedding Partial, RgbImage? Chip)>(_options.EmbedBatch * 2);
+        var chips = Channel.CreateBounded<(SubjectEmbedding Partial, RgbImage[] Chips)>(_options.EmbedBatch * 2);
         var producer = Task.Run(
             async () =>
             {
@@ -150,15 +152,16 @@ public sealed class SubjectEmbeddings
             TaskScheduler.Default)).ToArray();
         var closer = Task.WhenAll(analysers).ContinueWith(t => chips.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
 
-        var pending = new List<(SubjectEmbedding Partial, RgbImage? Chip)>();
+        var pending = new List<(SubjectEmbedding Partial, RgbImage[] Chips)>();
         void Flush()
         {
-            var withChips = pending.Where(p => p.Chip is not null).ToList();
-            var vectors = withChips.Count > 0 ? _engine.Embedder.Embed([.. withChips.Select(p => p.Chip!)]) : [];
+            var all = pending.SelectMany(p => p.Chips).ToList();
+            var vectors = all.Count > 0 ? _engine.Embedder.Embed(all) : [];
             var next = 0;
-            foreach (var (partial, chip) in pending)
+            foreach (var (partial, copies) in pending)
             {
-                var result = chip is null ? partial : partial with { Embedding = vectors[next++] };
+                var result = copies.Length == 0 ? partial : partial with { Embedding = Mean(vectors, next, copies.Length) };
+                next += copies.Length;
                 results[result.Path] = result;
                 cache?.Put(keys[result.Path], result);
                 onDone();
@@ -170,7 +173,7 @@ public sealed class SubjectEmbeddings
 
         while (chips.Reader.WaitToReadAsync(token).AsTask().GetAwaiter().GetResult())
         {
-            while (pending.Count < _options.EmbedBatch && chips.Reader.TryRead(out var item))
+            while (pending.Sum(p => p.Chips.Length) < _options.EmbedBatch && chips.Reader.TryRead(out var item))
             {
                 pending.Add(item);
             }
@@ -182,7 +185,47 @@ public sealed class SubjectEmbeddings
         Task.WaitAll([producer, closer, .. analysers], token);
     }
 
-    private (SubjectEmbedding, RgbImage?) Analyse(FacePipeline pipeline, string path)
+    private static float[] Mean(float[][] vectors, int start, int count)
+    {
+        if (count == 1)
+        {
+            return vectors[start];
+        }
+
+        var mean = new float[vectors[start].Length];
+        for (var i = start; i < start + count; i++)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(mean, vectors[i], mean);
+        }
+
+        System.Numerics.Tensors.TensorPrimitives.Divide(mean, count, mean);
+        return mean;
+    }
+
+    private RgbImage[] Copies(RgbImage? chip, string path)
+    {
+        if (chip is null)
+        {
+            return [];
+        }
+
+        if (_options.Jitter <= 0)
+        {
+            return [chip];
+        }
+
+        // Seeded by the path, so a rerun (and the cache) gives the same copies.
+        var random = new Random(BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(path)), 0));
+        return [.. Enumerable.Range(0, _options.Jitter).Select(_ => Alignment.ChipJitter.Jitter(chip, random))];
+    }
+
+    private (SubjectEmbedding, RgbImage[]) Analyse(FacePipeline pipeline, string path)
+    {
+        var (partial, chip) = AnalyseOne(pipeline, path);
+        return (partial, Copies(chip, path));
+    }
+
+    private (SubjectEmbedding, RgbImage?) AnalyseOne(FacePipeline pipeline, string path)
     {
         try
         {
@@ -225,7 +268,8 @@ public sealed class SubjectEmbeddings
             _options.Upsample,
             _options.RetryUpsample,
             _options.Subject,
-            _options.CenterFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            _options.CenterFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            _options.Jitter);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 

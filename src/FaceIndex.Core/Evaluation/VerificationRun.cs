@@ -112,6 +112,7 @@ public static class VerificationRun
             ["subjectFace"] = options.Subject.ToString().ToLowerInvariant(),
             ["centerFraction"] = options.CenterFraction.ToString(CultureInfo.InvariantCulture),
             ["embedBatch"] = options.EmbedBatch.ToString(CultureInfo.InvariantCulture),
+            ["jitter"] = options.Jitter.ToString(CultureInfo.InvariantCulture),
             ["modelId"] = engine.Embedder.ModelId,
             ["sameThresholdDefault"] = FaceDistance.SameThreshold.ToString(CultureInfo.InvariantCulture),
             ["pairs"] = pairs.Count.ToString(CultureInfo.InvariantCulture),
