@@ -9,6 +9,7 @@ FACEAPI_VERSION=1.7.15
 # sha512 of the npm tarball @vladmandic/face-api@1.7.15 (its registry "integrity" field, in hex).
 FACEAPI_SHA512=5833262b709f34ba3c8f2956a8ca1081fe2722cb773347f3c7576769cf7ac2ffddbcc4cde03c42fcfab50c6b5db83935964b426a64373080d7167beb7474d70f
 MODELS=$ART/models/face-api-$FACEAPI_VERSION
+mkdir -p "$ART"
 
 step() { printf '\n== %s\n' "$*"; }
 fail() { printf 'setup: %s\n' "$*" >&2; exit 1; }
