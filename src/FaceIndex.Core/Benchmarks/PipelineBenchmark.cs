@@ -316,19 +316,7 @@ public static class PipelineBenchmark
         return new StageTiming(stage, unit, samples.Count, Math.Round(median, 4), Math.Round(Percentile(samples, 0.95), 4), Math.Round(1000 / median, 1));
     }
 
-    private static double Median(List<double> values) => Percentile(values, 0.5);
+    private static double Median(List<double> values) => Stats.Percentile(values, 0.5);
 
-    private static double Percentile(List<double> values, double q)
-    {
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
-
-        var sorted = values.Order().ToArray();
-        var pos = q * (sorted.Length - 1);
-        var lo = (int)Math.Floor(pos);
-        var hi = (int)Math.Ceiling(pos);
-        return sorted[lo] + ((sorted[hi] - sorted[lo]) * (pos - lo));
-    }
+    private static double Percentile(List<double> values, double q) => Stats.Percentile(values, q);
 }

@@ -54,12 +54,5 @@ public static class QueryBenchmark
             Percentile(photoMs, 0.5), Percentile(photoMs, 0.95), Percentile(idMs, 0.5), Percentile(idMs, 0.95), Percentile(idMs, 0.99));
     }
 
-    private static double Percentile(List<double> values, double q)
-    {
-        var sorted = values.Order().ToArray();
-        var pos = q * (sorted.Length - 1);
-        var lo = (int)Math.Floor(pos);
-        var hi = (int)Math.Ceiling(pos);
-        return Math.Round(sorted[lo] + ((sorted[hi] - sorted[lo]) * (pos - lo)), 3);
-    }
+    private static double Percentile(List<double> values, double q) => Math.Round(Stats.Percentile(values, q), 3);
 }
