@@ -7,7 +7,7 @@ using FaceIndex.Catalog;
 namespace FaceIndex.Search;
 
 /// <summary>How the face index is built and searched.</summary>
-/// <param name="Trees">Annoy trees; 0 picks by size (10 below 100k faces, 20 above).</param>
+/// <param name="Trees">Annoy trees; 0 means 10, which keeps catalog + index near 1.5 KB/face at 1M faces (measured: bench/million).</param>
 /// <param name="TargetRecall">The recall@10 against exact search that searchK is tuned to reach on the indexed faces.</param>
 /// <param name="RecallQueries">How many indexed faces (seeded sample) the recall is measured on.</param>
 /// <param name="Seed">Annoy's seed and the sample's.</param>
@@ -149,7 +149,7 @@ public sealed class FaceSearchIndex : IDisposable
             throw new FaceIndexException($"the catalog in {catalog.Library} has no faces embedded with {modelId}: index a dataset first ('faceindex index DIR --dataset NAME')");
         }
 
-        var trees = options.Trees > 0 ? options.Trees : ids.Count < 100_000 ? 10 : 20;
+        var trees = options.Trees > 0 ? options.Trees : 10;
         var threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         var library = catalog.Library;
         var annPath = Path.Combine(library, AnnFile);
