@@ -93,6 +93,21 @@ public sealed class IndexAndQueryTests : IClassFixture<IndexAndQueryTests.Sample
         Assert.Equal("ok", doc.RootElement.GetProperty("integrity").GetString());
     }
 
+    [Fact]
+    public void Eval_identify_reports_exact_and_annoy_side_by_side()
+    {
+        var result = CliRunner.Run("eval", "identify", "--dataset", "sample", "--library", _sample.Library, "--json");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var doc = JsonDocument.Parse(result.Stdout);
+        var results = doc.RootElement.GetProperty("results");
+        Assert.Equal(2, results.GetArrayLength());
+        Assert.Equal(3, doc.RootElement.GetProperty("identities").GetInt32());
+        foreach (var r in results.EnumerateArray())
+        {
+            Assert.Equal(1.0, r.GetProperty("rank1").GetDouble(), 6);
+        }
+    }
+
     /// <summary>One indexed copy of the sample shared by the tests of this class (indexing takes seconds).</summary>
     public sealed class SampleLibrary : IDisposable
     {

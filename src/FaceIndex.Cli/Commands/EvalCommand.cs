@@ -205,7 +205,7 @@ internal static class EvalCommand
             md.Append("  - ").Append(path).Append('\n');
         }
 
-        md.Append("- Multi-face images use the face chosen by the subject rule; a wrong choice makes a pair wrong.\n");
+        md.Append(CultureInfo.InvariantCulture, $"- Images with more than one face: {outcome.MultiFaceImages}; each uses the face chosen by the subject rule ('{outcome.Run.Settings["subjectFace"]}'), and a wrong choice makes its pairs wrong.\n");
         return md.ToString();
     }
 

@@ -35,6 +35,7 @@ public sealed record VerificationOutcome(
     IReadOnlyList<ScoredPair> Scores,
     IReadOnlyDictionary<SubjectSource, int> Sources,
     IReadOnlyList<string> MissingImages,
+    int MultiFaceImages,
     int CacheHits,
     RunRecord Run)
 {
@@ -130,6 +131,6 @@ public static class VerificationRun
             DateTimeOffset.UtcNow,
             new SortedDictionary<string, double>(StringComparer.Ordinal) { ["embeddings"] = Math.Round(embedSeconds, 3), ["total"] = Math.Round(clock.Elapsed.TotalSeconds, 3) },
             RunVersions.Collect(engine));
-        return new VerificationOutcome(result, scored, sources, missing, extractor.CacheHits, run);
+        return new VerificationOutcome(result, scored, sources, missing, used.Count(e => e.FaceCount > 1), extractor.CacheHits, run);
     }
 }
