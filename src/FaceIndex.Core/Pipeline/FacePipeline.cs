@@ -13,13 +13,19 @@ namespace FaceIndex.Pipeline;
 /// <param name="Embed">Whether to embed each face.</param>
 /// <param name="KeepChips">Whether each FaceRecord keeps its aligned chip.</param>
 /// <param name="MaxFaces">At most this many faces are processed per image, the highest-scoring first.</param>
+/// <param name="DetectMaxSide">
+/// When above 0, images whose longer side exceeds this are detected on a bilinear copy of that size (the boxes mapped
+/// back; landmarks, chips and embeddings still come from the full image). Off by default; queries use it, because
+/// detection time grows with the pixel count and large photos rarely hold faces too small for the copy.
+/// </param>
 public sealed record PipelineOptions(
     int Upsample = 1,
     int ChipSize = 150,
     double ChipPadding = 0.25,
     bool Embed = true,
     bool KeepChips = false,
-    int MaxFaces = 100);
+    int MaxFaces = 100,
+    int DetectMaxSide = 0);
 
 /// <summary>
 /// One image to its faces: detect, landmarks, align, embed. One instance per thread (the detector and landmarker
@@ -54,7 +60,7 @@ public sealed class FacePipeline
     public IReadOnlyList<FaceRecord> Process(RgbImage image, int upsample)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var detections = _detector.Detect(image, upsample);
+        var detections = Detect(image, upsample);
         if (detections.Count == 0)
         {
             return [];
@@ -88,6 +94,28 @@ public sealed class FacePipeline
         }
 
         return faces;
+    }
+
+    private IReadOnlyList<FaceDetection> Detect(RgbImage image, int upsample)
+    {
+        var longer = Math.Max(image.Width, image.Height);
+        if (Options.DetectMaxSide <= 0 || longer <= Options.DetectMaxSide)
+        {
+            return _detector.Detect(image, upsample);
+        }
+
+        var scale = Options.DetectMaxSide / (double)longer;
+        var small = RgbImageResize.Resize(image, Math.Max(1, (int)Math.Round(image.Width * scale)), Math.Max(1, (int)Math.Round(image.Height * scale)));
+        var sx = image.Width / (double)small.Width;
+        var sy = image.Height / (double)small.Height;
+        return [.. _detector.Detect(small, upsample).Select(d => d with
+        {
+            Box = new FaceBox(
+                (int)Math.Round(d.Box.Left * sx),
+                (int)Math.Round(d.Box.Top * sy),
+                (int)Math.Round(((d.Box.Right + 1) * sx) - 1),
+                (int)Math.Round(((d.Box.Bottom + 1) * sy) - 1)),
+        })];
     }
 
     /// <summary>Landmarks and chip for a box given from outside (e.g. the central region of an image when no face was detected).</summary>
