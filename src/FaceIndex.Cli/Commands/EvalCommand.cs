@@ -107,13 +107,7 @@ internal static class EvalCommand
         };
         command.SetAction(parse =>
         {
-            var full = Path.GetFullPath(parse.GetValue(library)!);
-            if (!File.Exists(Path.Combine(full, FaceCatalog.FileName)))
-            {
-                throw new FaceIndexException($"no FaceIndex library at {full}: index the dataset first");
-            }
-
-            using var catalog = FaceCatalog.Open(full, new CatalogOpenOptions(ReadOnly: true, Create: false));
+            using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!, readOnly: true);
             var modelId = DlibResNetEmbedder.BaseModelId + (parse.GetValue(flip) ? "+flip" : string.Empty);
             var outcome = IdentificationRun.Evaluate(catalog, parse.GetValue(dataset)!, modelId, parse.GetValue(seed), parse.GetValue(search), parse.GetValue(metric));
             string? reportPath = null;

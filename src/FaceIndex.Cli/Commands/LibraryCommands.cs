@@ -17,7 +17,7 @@ internal static class LibraryCommands
         var command = new Command("datasets", "List the indexed datasets with their licence, source, consent basis and counts.") { library, json };
         command.SetAction(parse =>
         {
-            using var catalog = OpenExisting(parse.GetValue(library)!);
+            using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!);
             var rows = catalog.Datasets().Select(d =>
             {
                 var counts = catalog.CountByStatus(d.Info.Name);
@@ -65,7 +65,7 @@ internal static class LibraryCommands
         var command = new Command("info", "The library: faces, the index (trees, searchK, measured recall@10), runs, removals, failures.") { library, json, errors, rebuild };
         command.SetAction(parse =>
         {
-            using var catalog = OpenExisting(parse.GetValue(library)!);
+            using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!);
             if (parse.GetValue(rebuild))
             {
                 var modelId = FaceSearchIndex.ReadMeta(catalog.Library)?.ModelId ?? Embedding.DlibResNetEmbedder.BaseModelId;
@@ -159,7 +159,7 @@ internal static class LibraryCommands
                 return Program.Usage;
             }
 
-            using var catalog = OpenExisting(parse.GetValue(library)!);
+            using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!);
             var removal = who is not null
                 ? catalog.RemoveIdentity(parse.GetValue(dataset)!, who, parse.GetValue(reason))
                 : catalog.RemoveImage(parse.GetValue(dataset)!, what!, parse.GetValue(reason));
@@ -176,17 +176,6 @@ internal static class LibraryCommands
             return Program.Success;
         });
         return command;
-    }
-
-    private static FaceCatalog OpenExisting(string library)
-    {
-        var full = Path.GetFullPath(library);
-        if (!File.Exists(Path.Combine(full, FaceCatalog.FileName)))
-        {
-            throw new FaceIndexException($"no FaceIndex library at {full}: index a dataset first ('faceindex index DIR --dataset NAME --library {library}')");
-        }
-
-        return FaceCatalog.Open(full, new CatalogOpenOptions(Create: false));
     }
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

@@ -90,7 +90,11 @@ public sealed class FaceLibrary : IDisposable
     public FaceEngine Engine => _engine ??= FaceEngine.Load(_options.Engine);
 
     /// <summary>Opens the library at <paramref name="library"/> (read-only when the files are).</summary>
-    public static FaceLibrary Open(string library, FaceLibraryOptions? options = null, FaceEngine? engine = null)
+    public static FaceLibrary Open(string library, FaceLibraryOptions? options = null, FaceEngine? engine = null) =>
+        new(OpenCatalog(library), options ?? new FaceLibraryOptions(), engine);
+
+    /// <summary>The catalog of an existing library; a folder without one is refused with what to do.</summary>
+    public static FaceCatalog OpenCatalog(string library, bool readOnly = false)
     {
         var full = Path.GetFullPath(library);
         if (!File.Exists(Path.Combine(full, FaceCatalog.FileName)))
@@ -98,8 +102,7 @@ public sealed class FaceLibrary : IDisposable
             throw new FaceIndexException($"no FaceIndex library at {full} (no {FaceCatalog.FileName}): index a dataset into it first ('faceindex index DIR --dataset NAME --library {library}')");
         }
 
-        var catalog = FaceCatalog.Open(full, new CatalogOpenOptions(ReadOnly: false, Create: false));
-        return new FaceLibrary(catalog, options ?? new FaceLibraryOptions(), engine);
+        return FaceCatalog.Open(full, new CatalogOpenOptions(ReadOnly: readOnly, Create: false));
     }
 
     /// <summary>Finds the faces in <paramref name="photoPath"/> and, for each, the <paramref name="k"/> most similar indexed faces.</summary>
