@@ -166,8 +166,8 @@ public sealed class ImageDecoder : IImageDecoder
         CheckExtension(sourceName, format, warnings);
         CheckComplete(data.Span, sourceName, format, warnings);
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Options.Timeout);
+        using var budget = new CancellationTokenSource(Options.Timeout, Options.TimeProvider);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         try
         {
             return DecodeChecked(data, sourceName, format, warnings, timeout.Token);
@@ -233,6 +233,7 @@ public sealed class ImageDecoder : IImageDecoder
         }
 
         CheckPixels(name, format, info.Width, info.Height);
+        token.ThrowIfCancellationRequested();
 
         // JPEG has no alpha: decode straight to RGB. Other formats may carry alpha, which is composited over white.
         using var stream2 = OpenRead(data);

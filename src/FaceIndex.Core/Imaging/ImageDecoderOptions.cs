@@ -27,6 +27,9 @@ public sealed record ImageDecoderOptions
     /// <summary>Wall-clock budget for identifying and decoding one image; the decoders check it cooperatively.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The clock that runs <see cref="Timeout"/>; the system clock unless a test supplies its own.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>Largest single (possibly discontiguous) buffer ImageSharp may allocate; null derives it from <see cref="MaxPixels"/> (8 bytes a pixel).</summary>
     public int? AllocationLimitMegabytes { get; init; }
 
@@ -47,6 +50,7 @@ public sealed record ImageDecoderOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Timeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(MaximumPoolSizeMegabytes);
         ArgumentNullException.ThrowIfNull(Formats);
+        ArgumentNullException.ThrowIfNull(TimeProvider);
         if (Formats.Count == 0)
         {
             throw new ArgumentException("at least one format must be enabled", nameof(Formats));

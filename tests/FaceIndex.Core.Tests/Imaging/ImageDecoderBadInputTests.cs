@@ -224,8 +224,8 @@ public sealed class ImageDecoderBadInputTests
     [Fact]
     public void A_decode_over_the_time_budget_is_timed_out_not_corrupt()
     {
-        // A budget under a millisecond has expired before the decoder's first check of the token.
-        var hurried = new ImageDecoder(new ImageDecoderOptions { Timeout = TimeSpan.FromTicks(1) });
+        // A clock on which every budget has already run out: deterministic, unlike a 1-tick budget on a busy machine.
+        var hurried = new ImageDecoder(new ImageDecoderOptions { Timeout = TimeSpan.FromSeconds(30), TimeProvider = new ExpiredClock() });
         var path = TestPaths.DataFile("faces", "face_recognition", "obama", "obama.jpg");
 
         var e = Assert.Throws<ImageDecodeException>(() => hurried.Decode(path));
@@ -248,5 +248,26 @@ public sealed class ImageDecoderBadInputTests
         Assert.ThrowsAny<ArgumentException>(() => new ImageDecoder(new ImageDecoderOptions { MaxPixels = 0 }));
         Assert.ThrowsAny<ArgumentException>(() => new ImageDecoder(new ImageDecoderOptions { MaxPixels = 1L << 31 }));
         Assert.ThrowsAny<ArgumentException>(() => new ImageDecoder(new ImageDecoderOptions { Timeout = TimeSpan.Zero }));
+    }
+
+    /// <summary>A clock whose timers have all fired by the time they are created.</summary>
+    private sealed class ExpiredClock : TimeProvider
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            callback(state);
+            return new FiredTimer();
+        }
+
+        private sealed class FiredTimer : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => false;
+
+            public void Dispose()
+            {
+            }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
     }
 }
