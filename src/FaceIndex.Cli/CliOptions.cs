@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FaceIndex.Search;
 
 namespace FaceIndex.Cli;
 
@@ -26,4 +27,17 @@ internal static class CliOptions
         Description = "Threads for the network (0: one per core).",
         DefaultValueFactory = _ => 0,
     };
+
+    public static Option<AnnKind?> Ann() => new("--ann")
+    {
+        Description = $"The approximate index: annoy, hnsw, or auto (HNSW from {SearchIndexOptions.HnswFromFaces:N0} faces). Default: the kind of the last build, else auto.",
+    };
+
+    /// <summary>The index options for a build: <paramref name="kind"/>, else the kind of the library's last build, else by size.</summary>
+    public static SearchIndexOptions SearchFor(string library, AnnKind? kind) =>
+        new(Kind: kind ?? FaceSearchIndex.ReadMeta(library) switch
+        {
+            null => AnnKind.Auto,
+            var meta => meta.IsHnsw ? AnnKind.Hnsw : AnnKind.Annoy,
+        });
 }

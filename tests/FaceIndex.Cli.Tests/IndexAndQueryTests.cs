@@ -94,14 +94,51 @@ public sealed class IndexAndQueryTests : IClassFixture<IndexAndQueryTests.Sample
     }
 
     [Fact]
-    public void Eval_identify_reports_exact_and_annoy_side_by_side()
+    public void A_copy_rebuilt_as_hnsw_answers_a_photo_query_as_the_annoy_index_does()
+    {
+        using var tmp = new TempDir();
+        var copy = Directory.CreateDirectory(tmp.Sub("hnsw-library")).FullName;
+        foreach (var file in Directory.GetFiles(_sample.Library))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+
+        var photo = TestPaths.DataFile("faces", "queries", "obama2.jpg");
+        var byAnnoy = CliRunner.Run("query", photo, "-k", "5", "--library", copy, "--json");
+        var rebuild = CliRunner.Run("info", "--rebuild", "--ann", "hnsw", "--library", copy, "--json");
+        var byHnsw = CliRunner.Run("query", photo, "-k", "5", "--library", copy, "--json");
+
+        Assert.True(rebuild.ExitCode == 0, rebuild.ToString());
+        using var info = JsonDocument.Parse(rebuild.Stdout);
+        var index = info.RootElement.GetProperty("index");
+        Assert.Equal("hnsw", index.GetProperty("kind").GetString());
+        Assert.Equal("faces.hnsw", index.GetProperty("indexFile").GetString());
+        Assert.True(index.GetProperty("recallAt10").GetDouble() >= 0.99);
+        Assert.False(File.Exists(Path.Combine(copy, "faces.ann")));
+        Assert.True(byAnnoy.ExitCode == 0 && byHnsw.ExitCode == 0, byAnnoy.ToString() + byHnsw);
+        // The same faces in the same order; distances to the last bits (the photo is embedded again by each run).
+        Assert.Equal(Hits(byAnnoy).Select(h => (h.FaceId, h.Identity)), Hits(byHnsw).Select(h => (h.FaceId, h.Identity)));
+        Assert.All(Hits(byAnnoy).Zip(Hits(byHnsw)), p => Assert.Equal(p.First.Distance, p.Second.Distance, 5));
+        Assert.Equal("obama", Hits(byHnsw)[0].Identity);
+
+        static List<(long FaceId, string? Identity, float Distance)> Hits(CliResult result)
+        {
+            using var doc = JsonDocument.Parse(result.Stdout);
+            return [.. doc.RootElement.GetProperty("faces")[0].GetProperty("hits").EnumerateArray()
+                .Select(h => (h.GetProperty("faceId").GetInt64(), h.GetProperty("identity").GetString(), h.GetProperty("distance").GetSingle()))];
+        }
+    }
+
+    [Fact]
+    public void Eval_identify_reports_exact_annoy_and_hnsw_side_by_side()
     {
         var result = CliRunner.Run("eval", "identify", "--dataset", "sample", "--library", _sample.Library, "--json");
         Assert.True(result.ExitCode == 0, result.ToString());
         using var doc = JsonDocument.Parse(result.Stdout);
         var results = doc.RootElement.GetProperty("results");
-        Assert.Equal(2, results.GetArrayLength());
+        Assert.Equal(3, results.GetArrayLength());
         Assert.Equal(3, doc.RootElement.GetProperty("identities").GetInt32());
+        Assert.StartsWith("hnsw", results[2].GetProperty("searchName").GetString(), StringComparison.Ordinal);
         foreach (var r in results.EnumerateArray())
         {
             Assert.Equal(1.0, r.GetProperty("rank1").GetDouble(), 6);

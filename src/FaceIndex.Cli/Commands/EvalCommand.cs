@@ -95,7 +95,7 @@ internal static class EvalCommand
     {
         var dataset = new Option<string>("--dataset") { Description = "An indexed dataset with identity labels.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the gallery/probe split (recorded).", DefaultValueFactory = _ => 1 };
-        var search = new Option<GallerySearch>("--search") { Description = "exact, annoy, or both (shows what approximate search costs).", DefaultValueFactory = _ => GallerySearch.Both };
+        var search = new Option<GallerySearch>("--search") { Description = "exact, annoy, hnsw, both (exact and annoy) or all (shows what approximate search costs).", DefaultValueFactory = _ => GallerySearch.All };
         var metric = new Option<EmbeddingMetric>("--metric") { Description = "euclidean (default) or cosine.", DefaultValueFactory = _ => EmbeddingMetric.Euclidean };
         var report = new Option<DirectoryInfo?>("--report") { Description = "Write report.md, results.json and cmc.png into this folder." };
         var library = CliOptions.Library();

@@ -31,9 +31,10 @@ internal static class IndexCommand
         var upsample = CliOptions.Upsample(0);
         var flip = CliOptions.Flip();
         var json = CliOptions.Json();
-        var command = new Command("index", "Index every face of a dataset you are licensed to use: decode, detect, landmarks, align, embed, catalog, Annoy index. Resumable.")
+        var ann = CliOptions.Ann();
+        var command = new Command("index", "Index every face of a dataset you are licensed to use: decode, detect, landmarks, align, embed, catalog, face index (Annoy or HNSW). Resumable.")
         {
-            dir, dataset, licence, source, consent, citation, layout, manifest, subject, retry, workers, library, upsample, flip, json,
+            dir, dataset, licence, source, consent, citation, layout, manifest, subject, retry, workers, library, upsample, flip, ann, json,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -69,7 +70,7 @@ internal static class IndexCommand
             var summary = asJson || Console.IsOutputRedirected
                 ? indexer.Run(info, root, null, cancellationToken)
                 : RunWithProgress(indexer, info, root, cancellationToken);
-            var meta = FaceSearchIndex.Build(catalog, engine.Embedder.ModelId, log: asJson ? null : m => AnsiConsole.MarkupLine(Markup.Escape(m)));
+            var meta = FaceSearchIndex.Build(catalog, engine.Embedder.ModelId, CliOptions.SearchFor(libraryDir, parse.GetValue(ann)), log: asJson ? null : m => AnsiConsole.MarkupLine(Markup.Escape(m)));
             if (asJson)
             {
                 Console.WriteLine(JsonSerializer.Serialize(new { summary, index = meta }, CliJson.Options));

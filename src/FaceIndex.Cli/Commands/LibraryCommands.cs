@@ -61,15 +61,16 @@ internal static class LibraryCommands
         var library = CliOptions.Library();
         var json = CliOptions.Json();
         var errors = new Option<bool>("--errors") { Description = "List every failed image with its reason." };
-        var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild the face index from the catalog now." };
-        var command = new Command("info", "The library: faces, the index (trees, searchK, measured recall@10), runs, removals, failures.") { library, json, errors, rebuild };
+        var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild the face index from the catalog now (with --ann, as that kind)." };
+        var ann = CliOptions.Ann();
+        var command = new Command("info", "The library: faces, the index (kind, parameters, measured recall@10), runs, removals, failures.") { library, json, errors, rebuild, ann };
         command.SetAction(parse =>
         {
             using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!);
             if (parse.GetValue(rebuild))
             {
                 var modelId = FaceSearchIndex.ReadMeta(catalog.Library)?.ModelId ?? Embedding.DlibResNetEmbedder.BaseModelId;
-                FaceSearchIndex.Build(catalog, modelId, log: m => Console.Error.WriteLine($"faceindex: {m}"));
+                FaceSearchIndex.Build(catalog, modelId, CliOptions.SearchFor(catalog.Library, parse.GetValue(ann)), log: m => Console.Error.WriteLine($"faceindex: {m}"));
             }
 
             var meta = FaceSearchIndex.ReadMeta(catalog.Library);
@@ -101,7 +102,7 @@ internal static class LibraryCommands
             grid.AddRow("images", Markup.Escape(string.Join(", ", info.statuses.Select(kv => $"{kv.Key} {kv.Value:N0}"))));
             grid.AddRow("index", meta is null
                 ? "not built"
-                : Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{meta.Items:N0} faces, {meta.Trees} trees, searchK {meta.SearchK}, recall@10 {meta.RecallAt10:F3} (on {meta.RecallQueries} indexed faces vs exact search), {meta.AnnBytes / 1048576.0:F1} MiB, built {meta.BuiltAt:yyyy-MM-dd HH:mm} UTC, model {meta.ModelId}")));
+                : Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{meta.Items:N0} faces, {meta.Describe()}, recall@10 {meta.RecallAt10:F3} (on {meta.RecallQueries} indexed faces vs exact search, each face itself not counted; {meta.Tuning}), {meta.IndexFile} {meta.IndexBytes / 1048576.0:F1} MiB, built {meta.BuiltAt:yyyy-MM-dd HH:mm} UTC, model {meta.ModelId}")));
             grid.AddRow("since build", $"{N(delta)} faces (searched exactly until the next build)");
             grid.AddRow("integrity", Markup.Escape(info.integrity));
             AnsiConsole.Write(grid);

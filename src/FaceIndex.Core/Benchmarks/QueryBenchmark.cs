@@ -8,7 +8,7 @@ public sealed record QueryBenchmarkResult(
     int Faces,
     int IndexedFaces,
     int DeltaFaces,
-    int SearchK,
+    string Index,
     int Repeats,
     double PhotoMedianMs,
     double PhotoP95Ms,
@@ -50,7 +50,7 @@ public static class QueryBenchmark
 
         var index = library.Index;
         return new QueryBenchmarkResult(
-            ids.Count, index.IndexedCount, index.DeltaCount, index.Meta?.SearchK ?? 0, repeats,
+            ids.Count, index.IndexedCount, index.DeltaCount, index.Meta?.Describe() ?? "exact (no index built)", repeats,
             Percentile(photoMs, 0.5), Percentile(photoMs, 0.95), Percentile(idMs, 0.5), Percentile(idMs, 0.95), Percentile(idMs, 0.99));
     }
 

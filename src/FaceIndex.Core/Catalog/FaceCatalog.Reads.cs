@@ -223,6 +223,38 @@ public sealed partial class FaceCatalog
         return faceIds.Where(present.Contains).ToList();
     }
 
+    /// <summary>
+    /// The embeddings of those of <paramref name="faceIds"/> still in the catalog, written to <paramref name="into"/>
+    /// by id (removed faces are absent): what a search re-measures its candidates with, in one statement.
+    /// </summary>
+    public void ReadEmbeddings(ReadOnlySpan<long> faceIds, Dictionary<long, float[]> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        ThrowIfDisposed();
+        if (faceIds.IsEmpty)
+        {
+            return;
+        }
+
+        var json = new StringBuilder(faceIds.Length * 8).Append('[');
+        for (var i = 0; i < faceIds.Length; i++)
+        {
+            json.Append(i == 0 ? "" : ",").Append(faceIds[i].ToString(CultureInfo.InvariantCulture));
+        }
+
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT id, embedding FROM faces WHERE id IN (SELECT value FROM json_each($ids))";
+        cmd.Parameters.AddWithValue("$ids", json.Append(']').ToString());
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            var bytes = (byte[])r.GetValue(1);
+            var embedding = new float[bytes.Length / sizeof(float)];
+            FaceBlobs.DecodeEmbedding(bytes, embedding);
+            into[r.GetInt64(0)] = embedding;
+        }
+    }
+
     /// <summary>Image counts per status (all datasets when <paramref name="dataset"/> is null).</summary>
     public IReadOnlyDictionary<ImageStatus, long> CountByStatus(string? dataset = null)
     {

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Numerics.Tensors;
 using FaceIndex.Annoy;
 using FaceIndex.Catalog;
 using FaceIndex.Pipeline;
+using FaceIndex.Search.Hnsw;
 
 namespace FaceIndex.Evaluation;
 
@@ -15,8 +17,14 @@ public enum GallerySearch
     /// <summary>An Annoy index over the gallery, so the cost of approximate search on accuracy shows.</summary>
     Annoy,
 
-    /// <summary>Both, side by side.</summary>
+    /// <summary>Exact and Annoy, side by side.</summary>
     Both,
+
+    /// <summary>An HNSW index (USearch, float16, candidates re-measured exactly, as in a library) over the gallery.</summary>
+    Hnsw,
+
+    /// <summary>Exact, Annoy and HNSW side by side.</summary>
+    All,
 }
 
 /// <summary>An identification run's results (one per search kind) and its record.</summary>
@@ -42,12 +50,12 @@ public static class IdentificationRun
         var samples = faces.Select(f => new IdentificationSample(labels[f.Identity], f.Embedding)).ToList();
         var split = IdentificationSplit.Create(samples, seed);
         var results = new List<IdentificationResult>();
-        if (search is GallerySearch.Exact or GallerySearch.Both)
+        if (search is GallerySearch.Exact or GallerySearch.Both or GallerySearch.All)
         {
             results.Add(IdentificationMetrics.Evaluate(split, metric, searchName: "exact"));
         }
 
-        if (search is GallerySearch.Annoy or GallerySearch.Both)
+        if (search is GallerySearch.Annoy or GallerySearch.Both or GallerySearch.All)
         {
             using var annoy = new AnnoyIndex(split.Gallery[0].Embedding.Length, metric == EmbeddingMetric.Cosine ? AnnoyMetric.Angular : AnnoyMetric.Euclidean) { Seed = (ulong)seed };
             for (var i = 0; i < split.Gallery.Count; i++)
@@ -65,6 +73,11 @@ public static class IdentificationRun
             results.Add(IdentificationMetrics.Evaluate(split, metric, Search, $"annoy ({annoyTrees} trees, searchK = k x trees)"));
         }
 
+        if (search is GallerySearch.Hnsw or GallerySearch.All)
+        {
+            results.Add(EvaluateHnsw(split, metric));
+        }
+
         var settings = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["dataset"] = dataset,
@@ -77,6 +90,43 @@ public static class IdentificationRun
         };
         var run = RunRecord.Capture(settings, started, DateTimeOffset.UtcNow, new Dictionary<string, double> { ["total"] = Math.Round(clock.Elapsed.TotalSeconds, 3) }, RunVersions.Collect());
         return new IdentificationOutcome(results, labels.Count, samples.Count, run);
+    }
+
+    /// <summary>
+    /// HNSW over the gallery with the library's defaults (M 16, efConstruction 128, float16, ef 64; one build thread so
+    /// the graph is the same every run). For the cosine metric the graph holds unit vectors, whose Euclidean order is
+    /// the cosine order. Candidates are re-measured exactly with <paramref name="metric"/>, as a library search does.
+    /// </summary>
+    private static IdentificationResult EvaluateHnsw(IdentificationSplit split, EmbeddingMetric metric)
+    {
+        const int Ef = 64;
+        var gallery = split.Gallery;
+        float[] Prepared(float[] v) => metric == EmbeddingMetric.Cosine ? Unit(v) : v;
+        using var hnsw = HnswIndex.Create(gallery[0].Embedding.Length, new HnswParameters(), threads: 1);
+        hnsw.Reserve(gallery.Count);
+        for (var i = 0; i < gallery.Count; i++)
+        {
+            hnsw.Add((ulong)i, Prepared(gallery[i].Embedding));
+        }
+
+        hnsw.ExpansionSearch = Ef;
+        IReadOnlyList<(int id, float dist)> Search(float[] probe, int k)
+        {
+            var keys = new ulong[k];
+            var found = hnsw.Search(Prepared(probe), keys, new float[k]);
+            return [.. keys.Take(found).Select(key => (id: (int)key, dist: IdentificationMetrics.Distance(probe, gallery[(int)key].Embedding, metric)))
+                .OrderBy(x => x.dist).ThenBy(x => x.id)];
+        }
+
+        return IdentificationMetrics.Evaluate(split, metric, Search, $"hnsw (USearch {HnswIndex.LibraryVersion}, M 16, efConstruction 128, ef {Ef}, float16)");
+    }
+
+    private static float[] Unit(float[] v)
+    {
+        var norm = TensorPrimitives.Norm(v);
+        var unit = new float[v.Length];
+        TensorPrimitives.Divide(v, norm > 0 ? norm : 1, unit);
+        return unit;
     }
 
     // Annoy's angular distance is sqrt(2 - 2 cos); the metrics take 1 - cos.

@@ -12,7 +12,7 @@ public static class RunVersions
     public static string FaceIndex { get; } =
         typeof(RunVersions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
-    /// <summary>Versions of FaceIndex, .NET, TorchSharp, ImageSharp, dlib and the models (with pinned sha256s).</summary>
+    /// <summary>Versions of FaceIndex, .NET, TorchSharp, ImageSharp, dlib, USearch and the models (with pinned sha256s).</summary>
     public static IReadOnlyDictionary<string, string> Collect(FaceEngine? engine = null)
     {
         var versions = new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -23,6 +23,7 @@ public static class RunVersions
             ["torchsharp"] = AssemblyVersion(typeof(TorchSharp.torch)),
             ["imagesharp"] = AssemblyVersion(typeof(SixLabors.ImageSharp.Image)),
             ["dlib"] = SafeDlibVersion(),
+            ["usearch"] = SafeUsearchVersion(),
         };
         foreach (var model in ModelFiles.All)
         {
@@ -43,6 +44,18 @@ public static class RunVersions
     private static string AssemblyVersion(Type type) =>
         type.Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0]
         ?? type.Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    private static string SafeUsearchVersion()
+    {
+        try
+        {
+            return Search.Hnsw.HnswIndex.LibraryVersion;
+        }
+        catch (DllNotFoundException)
+        {
+            return "not loaded";
+        }
+    }
 
     private static string SafeDlibVersion()
     {
