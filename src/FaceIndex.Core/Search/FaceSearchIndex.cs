@@ -215,9 +215,19 @@ public sealed class FaceSearchIndex : IDisposable
         var library = catalog.Library;
         var kind = options.KindFor(ids.Count);
         var sample = Sample(ids.Count, options);
-        var truth = ExactTruth(vectors, sample, threads);
+
+        // HNSW links every node to its nearest neighbours, so an indexed face finds them more easily than a new photo
+        // would: the sampled faces (at most a tenth of the faces) are held out of the graph while it is tuned, and
+        // added afterwards. Annoy cannot add after a build; its sampled faces stay in (tree search gains little from that).
+        if (kind == AnnKind.Hnsw && ids.Count >= 10 * K)
+        {
+            sample = sample[..Math.Min(sample.Length, ids.Count / 10)];
+        }
+
+        var heldOut = kind == AnnKind.Hnsw && ids.Count >= 10 * K ? sample.ToHashSet() : [];
+        var truth = ExactTruth(vectors, sample, heldOut, threads);
         var built = kind == AnnKind.Hnsw
-            ? BuildHnsw(library, ids, vectors, dimension, options, threads, sample, truth)
+            ? BuildHnsw(library, ids, vectors, dimension, options, threads, sample, heldOut, truth)
             : BuildAnnoy(library, ids, vectors, dimension, options, threads, sample, truth);
 
         var meta = built with
@@ -389,7 +399,7 @@ public sealed class FaceSearchIndex : IDisposable
         return Describe(IndexMeta.AnnoyKind, "FaceIndex.Annoy, spotify/annoy 1.17.3 file format", AnnFile, recall, stop) with { Trees = trees, SearchK = searchK };
     }
 
-    private static IndexMeta BuildHnsw(string library, List<long> ids, List<float[]> vectors, int dimension, SearchIndexOptions options, int threads, int[] sample, int[][] truth)
+    private static IndexMeta BuildHnsw(string library, List<long> ids, List<float[]> vectors, int dimension, SearchIndexOptions options, int threads, int[] sample, HashSet<int> heldOut, int[][] truth)
     {
         var parameters = options.Hnsw ?? new HnswParameters();
         var tmp = Path.Combine(library, HnswFile + ".tmp");
@@ -397,9 +407,21 @@ public sealed class FaceSearchIndex : IDisposable
         var hnsw = HnswIndex.Create(dimension, parameters, threads);
         using var part = new HnswPart(hnsw, hnsw.ExpansionSearch);
         hnsw.Reserve(ids.Count);
-        Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i => hnsw.Add((ulong)ids[i], vectors[i]));
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        Parallel.For(0, ids.Count, parallel, i =>
+        {
+            if (!heldOut.Contains(i))
+            {
+                hnsw.Add((ulong)ids[i], vectors[i]);
+            }
+        });
         var ladder = Enumerable.Range(0, 9).Select(f => 16 << f).TakeWhile(ef => ef < ids.Count * 2).ToArray();
         var (ef, recall, stop) = Tune(part, ladder, ids, vectors, sample, truth, options.TargetRecall);
+        foreach (var i in heldOut.Order())
+        {
+            hnsw.Add((ulong)ids[i], vectors[i]);
+        }
+
         hnsw.ExpansionSearch = ef;
         hnsw.Save(tmp);
         return Describe(IndexMeta.HnswKind, $"USearch {HnswIndex.LibraryVersion}", HnswFile, recall, stop) with
@@ -421,8 +443,8 @@ public sealed class FaceSearchIndex : IDisposable
         return [.. Enumerable.Range(0, n).OrderBy(_ => random.Next()).Take(Math.Min(options.RecallQueries, n))];
     }
 
-    /// <summary>For each sampled face, the positions of its exact 10 nearest faces (itself among them).</summary>
-    private static int[][] ExactTruth(List<float[]> vectors, int[] sample, int threads)
+    /// <summary>For each sampled face, the positions of its exact 10 nearest faces (itself among them), other held-out faces not considered.</summary>
+    private static int[][] ExactTruth(List<float[]> vectors, int[] sample, HashSet<int> heldOut, int threads)
     {
         var truth = new int[sample.Length][];
         Parallel.For(0, sample.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, s =>
@@ -431,6 +453,11 @@ public sealed class FaceSearchIndex : IDisposable
             var best = new PriorityQueue<int, float>(Comparer<float>.Create((a, b) => b.CompareTo(a)));
             for (var i = 0; i < vectors.Count; i++)
             {
+                if (i != sample[s] && heldOut.Contains(i))
+                {
+                    continue;
+                }
+
                 var d = TensorPrimitives.Distance(query, vectors[i]);
                 if (best.Count < K)
                 {

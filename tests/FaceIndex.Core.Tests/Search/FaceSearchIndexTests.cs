@@ -12,6 +12,7 @@ namespace FaceIndex.Tests.Search;
 /// <summary>
 /// The face index over a catalog, for both kinds: what it finds against exact search, removals, the delta, damaged
 /// files. The vectors are face-like (identities of 8 photos each, spread as real embeddings of one person are).
+/// Builds use one thread, so each graph is the same on every run.
 /// </summary>
 public sealed class FaceSearchIndexTests : IDisposable
 {
@@ -29,7 +30,7 @@ public sealed class FaceSearchIndexTests : IDisposable
         var (catalog, vectors) = FaceLikeCatalog();
         using (catalog)
         {
-            var meta = FaceSearchIndex.Build(catalog, Model, new SearchIndexOptions(Kind: kind));
+            var meta = FaceSearchIndex.Build(catalog, Model, new SearchIndexOptions(Kind: kind, Threads: 1));
 
             Assert.Equal(kind == AnnKind.Hnsw, meta.IsHnsw);
             Assert.Equal(Identities * PerIdentity, meta.Items);
@@ -72,7 +73,7 @@ public sealed class FaceSearchIndexTests : IDisposable
         var (catalog, _) = FaceLikeCatalog();
         using (catalog)
         {
-            var meta = FaceSearchIndex.Build(catalog, Model, new SearchIndexOptions(Kind: AnnKind.Hnsw, TargetRecall: 1.01));
+            var meta = FaceSearchIndex.Build(catalog, Model, new SearchIndexOptions(Kind: AnnKind.Hnsw, TargetRecall: 1.01, Threads: 1));
 
             Assert.Contains("below the target 1.01", meta.Tuning, StringComparison.Ordinal);
             Assert.InRange(meta.ExpansionSearch, 16, 4096);
@@ -87,8 +88,8 @@ public sealed class FaceSearchIndexTests : IDisposable
 
         Assert.Equal(AnnKind.Annoy, auto.KindFor(SearchIndexOptions.HnswFromFaces - 1));
         Assert.Equal(AnnKind.Hnsw, auto.KindFor(SearchIndexOptions.HnswFromFaces));
-        Assert.Equal(AnnKind.Annoy, new SearchIndexOptions(Kind: AnnKind.Annoy).KindFor(5_000_000));
-        Assert.Equal(AnnKind.Hnsw, new SearchIndexOptions(Kind: AnnKind.Hnsw).KindFor(10));
+        Assert.Equal(AnnKind.Annoy, new SearchIndexOptions(Kind: AnnKind.Annoy, Threads: 1).KindFor(5_000_000));
+        Assert.Equal(AnnKind.Hnsw, new SearchIndexOptions(Kind: AnnKind.Hnsw, Threads: 1).KindFor(10));
     }
 
     [Fact]
@@ -97,10 +98,10 @@ public sealed class FaceSearchIndexTests : IDisposable
         var (catalog, _) = FaceLikeCatalog();
         using (catalog)
         {
-            FaceSearchIndex.Build(catalog, Model, new SearchIndexOptions(Kind: AnnKind.Annoy));
+            FaceSearchIndex.Build(catalog, Model, new SearchIndexOptions(Kind: AnnKind.Annoy, Threads: 1));
             Assert.True(File.Exists(Path.Combine(_temp.Library, FaceSearchIndex.AnnFile)));
 
-            var meta = FaceSearchIndex.Build(catalog, Model, new SearchIndexOptions(Kind: AnnKind.Hnsw));
+            var meta = FaceSearchIndex.Build(catalog, Model, new SearchIndexOptions(Kind: AnnKind.Hnsw, Threads: 1));
 
             Assert.Equal(FaceSearchIndex.HnswFile, meta.IndexFile);
             Assert.False(File.Exists(Path.Combine(_temp.Library, FaceSearchIndex.AnnFile)));
@@ -117,7 +118,7 @@ public sealed class FaceSearchIndexTests : IDisposable
         var (catalog, vectors) = FaceLikeCatalog();
         using (catalog)
         {
-            FaceSearchIndex.Build(catalog, Model, new SearchIndexOptions(Kind: kind));
+            FaceSearchIndex.Build(catalog, Model, new SearchIndexOptions(Kind: kind, Threads: 1));
             using var index = FaceSearchIndex.Open(catalog, Model);
             var query = Photo(Centre(7), new Random(3));
             var before = index.Search(query, 10);
@@ -139,7 +140,7 @@ public sealed class FaceSearchIndexTests : IDisposable
         var (catalog, _) = FaceLikeCatalog();
         using (catalog)
         {
-            FaceSearchIndex.Build(catalog, Model, new SearchIndexOptions(Kind: AnnKind.Hnsw));
+            FaceSearchIndex.Build(catalog, Model, new SearchIndexOptions(Kind: AnnKind.Hnsw, Threads: 1));
             var newcomer = Photo(Centre(Identities + 1), new Random(4));
             var run = catalog.StartRun("lfw-mini");
             catalog.CommitBatch(run, [WithEmbedding("Newcomer/Newcomer_0001.jpg", "Newcomer", newcomer)]);
@@ -161,12 +162,12 @@ public sealed class FaceSearchIndexTests : IDisposable
         var (catalog, _) = FaceLikeCatalog();
         using (catalog)
         {
-            var meta = FaceSearchIndex.Build(catalog, Model, new SearchIndexOptions(Kind: kind));
+            var meta = FaceSearchIndex.Build(catalog, Model, new SearchIndexOptions(Kind: kind, Threads: 1));
             var file = Path.Combine(_temp.Library, meta.IndexFile);
             File.WriteAllBytes(file, File.ReadAllBytes(file)[..(int)(meta.IndexBytes / 2)]);
             var messages = new List<string>();
 
-            using var index = FaceSearchIndex.Open(catalog, Model, new SearchIndexOptions(Kind: kind), messages.Add);
+            using var index = FaceSearchIndex.Open(catalog, Model, new SearchIndexOptions(Kind: kind, Threads: 1), messages.Add);
 
             Assert.Contains(messages, m => m.Contains(meta.IndexFile, StringComparison.Ordinal) && m.Contains("rebuilding", StringComparison.Ordinal));
             Assert.Equal(meta.Items, index.IndexedCount);
