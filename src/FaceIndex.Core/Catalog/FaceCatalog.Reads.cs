@@ -202,15 +202,9 @@ public sealed partial class FaceCatalog
             return [];
         }
 
-        var json = new StringBuilder(faceIds.Count * 8).Append('[');
-        for (var i = 0; i < faceIds.Count; i++)
-        {
-            json.Append(i == 0 ? "" : ",").Append(faceIds[i].ToString(CultureInfo.InvariantCulture));
-        }
-
         using var cmd = _connection.CreateCommand();
         cmd.CommandText = "SELECT id FROM faces WHERE id IN (SELECT value FROM json_each($ids))";
-        cmd.Parameters.AddWithValue("$ids", json.Append(']').ToString());
+        cmd.Parameters.AddWithValue("$ids", IdsJson([.. faceIds]));
         var present = new HashSet<long>();
         using (var r = cmd.ExecuteReader())
         {
@@ -236,15 +230,9 @@ public sealed partial class FaceCatalog
             return;
         }
 
-        var json = new StringBuilder(faceIds.Length * 8).Append('[');
-        for (var i = 0; i < faceIds.Length; i++)
-        {
-            json.Append(i == 0 ? "" : ",").Append(faceIds[i].ToString(CultureInfo.InvariantCulture));
-        }
-
         using var cmd = _connection.CreateCommand();
         cmd.CommandText = "SELECT id, embedding FROM faces WHERE id IN (SELECT value FROM json_each($ids))";
-        cmd.Parameters.AddWithValue("$ids", json.Append(']').ToString());
+        cmd.Parameters.AddWithValue("$ids", IdsJson(faceIds));
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
@@ -253,6 +241,18 @@ public sealed partial class FaceCatalog
             FaceBlobs.DecodeEmbedding(bytes, embedding);
             into[r.GetInt64(0)] = embedding;
         }
+    }
+
+    /// <summary>A JSON array of ids, bound as one parameter and expanded by json_each: any number of ids, one statement.</summary>
+    private static string IdsJson(ReadOnlySpan<long> ids)
+    {
+        var json = new StringBuilder(ids.Length * 8).Append('[');
+        for (var i = 0; i < ids.Length; i++)
+        {
+            json.Append(i == 0 ? "" : ",").Append(ids[i].ToString(CultureInfo.InvariantCulture));
+        }
+
+        return json.Append(']').ToString();
     }
 
     /// <summary>Image counts per status (all datasets when <paramref name="dataset"/> is null).</summary>

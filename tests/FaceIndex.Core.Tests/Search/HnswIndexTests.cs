@@ -94,4 +94,27 @@ public sealed class HnswIndexTests : IDisposable
 
         Assert.Equal(Build("a.hnsw"), Build("b.hnsw"));
     }
+
+    [Fact]
+    public void More_concurrent_calls_than_contexts_wait_their_turn_instead_of_failing()
+    {
+        // USearch with no free context would index past its context array; the binding makes the extra calls wait.
+        var rng = new Random(3);
+        var vectors = Enumerable.Range(0, 3000).Select(_ => Enumerable.Range(0, 16).Select(_ => (float)rng.NextDouble()).ToArray()).ToArray();
+        using var index = HnswIndex.Create(16, new HnswParameters(), threads: 1);
+        index.Reserve(vectors.Length);
+        var many = new ParallelOptions { MaxDegreeOfParallelism = 8 };
+
+        Parallel.For(0, vectors.Length, many, i => index.Add((ulong)i, vectors[i]));
+        var firsts = new ulong[vectors.Length];
+        Parallel.For(0, vectors.Length, many, i =>
+        {
+            var keys = new ulong[1];
+            index.Search(vectors[i], keys, new float[1]);
+            firsts[i] = keys[0];
+        });
+
+        Assert.Equal(vectors.Length, index.Count);
+        Assert.True(firsts.Select((key, i) => key == (ulong)i).Count(x => x) >= vectors.Length * 99 / 100, "each vector finds itself");
+    }
 }

@@ -15,23 +15,37 @@ public sealed class HnswException(string message) : Exception(message);
 /// <summary>
 /// An HNSW graph index (USearch) over float vectors under squared Euclidean distance, keyed by 64-bit ids. Built in
 /// memory, saved to a file, and opened again as a read-only memory-mapped view, so a large index costs page cache,
-/// not heap. Add and Search are safe from several threads.
+/// not heap. Add and Search are safe from any number of threads: USearch keeps one scratch context per thread it
+/// was sized for and takes a free one per call (with none free it would index out of bounds), so calls beyond that
+/// number wait here for a context.
 /// </summary>
 public sealed unsafe class HnswIndex : IDisposable
 {
+    private readonly SemaphoreSlim _addContexts;
+    private readonly SemaphoreSlim _searchContexts;
     private nint _handle;
 
-    private HnswIndex(nint handle, int dimensions, bool isView)
+    private HnswIndex(nint handle, int dimensions, bool isView, int threads)
     {
         _handle = handle;
         Dimensions = dimensions;
         IsView = isView;
+        Threads = threads;
+        UsearchNative.ChangeThreadsAdd(handle, (nuint)threads, out var error);
+        ThrowIf(error, "reserving build contexts");
+        UsearchNative.ChangeThreadsSearch(handle, (nuint)threads, out error);
+        ThrowIf(error, "reserving search contexts");
+        _addContexts = new SemaphoreSlim(threads, threads);
+        _searchContexts = new SemaphoreSlim(threads, threads);
     }
 
     /// <summary>The USearch library's version, e.g. "2.26.6".</summary>
     public static string LibraryVersion => Marshal.PtrToStringUTF8(UsearchNative.Version()) ?? "unknown";
 
     public int Dimensions { get; }
+
+    /// <summary>How many Add or Search calls run at once; more wait.</summary>
+    public int Threads { get; }
 
     /// <summary>True when the index is a memory-mapped view of a file (read-only).</summary>
     public bool IsView { get; }
@@ -58,8 +72,8 @@ public sealed unsafe class HnswIndex : IDisposable
         }
     }
 
-    /// <summary>A new, empty index in memory.</summary>
-    public static HnswIndex Create(int dimensions, HnswParameters parameters, int threads)
+    /// <summary>A new, empty index in memory, for <paramref name="threads"/> concurrent calls (0: one per core).</summary>
+    public static HnswIndex Create(int dimensions, HnswParameters parameters, int threads = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimensions);
         ArgumentNullException.ThrowIfNull(parameters);
@@ -85,18 +99,19 @@ public sealed unsafe class HnswIndex : IDisposable
             throw new HnswException($"USearch could not create an index: {Message(error)}");
         }
 
-        var index = new HnswIndex(handle, dimensions, isView: false);
-        if (threads > 0)
+        try
         {
-            UsearchNative.ChangeThreadsAdd(handle, (nuint)threads, out error);
-            ThrowIf(error, "reserving build threads");
+            return new HnswIndex(handle, dimensions, isView: false, ThreadsOrCores(threads));
         }
-
-        return index;
+        catch
+        {
+            UsearchNative.Free(handle, out _);
+            throw;
+        }
     }
 
     /// <summary>Opens a saved index as a read-only memory-mapped view (<paramref name="view"/>) or loads it into memory.</summary>
-    public static HnswIndex Open(string path, bool view = true)
+    public static HnswIndex Open(string path, bool view = true, int threads = 0)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
@@ -122,7 +137,17 @@ public sealed unsafe class HnswIndex : IDisposable
             throw new HnswException($"USearch could not prepare an index for {path}: {Message(error)}");
         }
 
-        var index = new HnswIndex(handle, (int)options.Dimensions, view);
+        HnswIndex index;
+        try
+        {
+            index = new HnswIndex(handle, (int)options.Dimensions, view, ThreadsOrCores(threads));
+        }
+        catch
+        {
+            UsearchNative.Free(handle, out _);
+            throw;
+        }
+
         if (view)
         {
             UsearchNative.View(handle, path, out error);
@@ -157,10 +182,18 @@ public sealed unsafe class HnswIndex : IDisposable
             throw new InvalidOperationException("a memory-mapped HNSW view is read-only; build a new index instead");
         }
 
-        fixed (float* v = vector)
+        _addContexts.Wait();
+        try
         {
-            UsearchNative.Add(Handle, key, v, UsearchNative.ScalarF32, out var error);
-            ThrowIf(error, $"adding vector {key}");
+            fixed (float* v = vector)
+            {
+                UsearchNative.Add(Handle, key, v, UsearchNative.ScalarF32, out var error);
+                ThrowIf(error, $"adding vector {key}");
+            }
+        }
+        finally
+        {
+            _addContexts.Release();
         }
     }
 
@@ -176,13 +209,21 @@ public sealed unsafe class HnswIndex : IDisposable
             throw new ArgumentException("needs a distance slot for every key slot", nameof(squaredDistances));
         }
 
-        fixed (float* q = query)
-        fixed (ulong* k = keys)
-        fixed (float* d = squaredDistances)
+        _searchContexts.Wait();
+        try
         {
-            var found = UsearchNative.Search(Handle, q, UsearchNative.ScalarF32, (nuint)keys.Length, k, d, out var error);
-            ThrowIf(error, "searching");
-            return (int)found;
+            fixed (float* q = query)
+            fixed (ulong* k = keys)
+            fixed (float* d = squaredDistances)
+            {
+                var found = UsearchNative.Search(Handle, q, UsearchNative.ScalarF32, (nuint)keys.Length, k, d, out var error);
+                ThrowIf(error, "searching");
+                return (int)found;
+            }
+        }
+        finally
+        {
+            _searchContexts.Release();
         }
     }
 
@@ -200,8 +241,12 @@ public sealed unsafe class HnswIndex : IDisposable
         if (handle != 0)
         {
             UsearchNative.Free(handle, out _);
+            _addContexts.Dispose();
+            _searchContexts.Dispose();
         }
     }
+
+    private static int ThreadsOrCores(int threads) => threads > 0 ? threads : Environment.ProcessorCount;
 
     private nint Handle => _handle != 0 ? _handle : throw new ObjectDisposedException(nameof(HnswIndex));
 
