@@ -80,7 +80,7 @@ internal static class BenchCommand
                 return Program.Success;
             }
 
-            var table = new Table().AddColumns("faces", "in Annoy", "delta", "index", "photo median ms", "photo p95 ms", "face-id median ms", "face-id p95 ms", "face-id p99 ms");
+            var table = new Table().AddColumns("faces", "indexed", "delta", "index", "photo median ms", "photo p95 ms", "face-id median ms", "face-id p95 ms", "face-id p99 ms");
             table.AddRow(
                 result.Faces.ToString(CultureInfo.InvariantCulture), result.IndexedFaces.ToString(CultureInfo.InvariantCulture), result.DeltaFaces.ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(result.Index), F(result.PhotoMedianMs), F(result.PhotoP95Ms), F(result.FaceIdMedianMs), F(result.FaceIdP95Ms), F(result.FaceIdP99Ms));

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading.Channels;
 using FaceIndex.Detection;
 using FaceIndex.Imaging;
 using FaceIndex.Pipeline;
@@ -116,47 +115,10 @@ public sealed class SubjectEmbeddings
         Action onDone,
         CancellationToken token)
     {
-        var workers = _options.Workers > 0 ? _options.Workers : Environment.ProcessorCount;
-        var jobs = Channel.CreateBounded<string>(workers * 4);
-        var chips = Channel.CreateBounded<(SubjectEmbedding Partial, RgbImage[] Chips)>(_options.EmbedBatch * 2);
-        var producer = Task.Run(
-            async () =>
-            {
-                try
-                {
-                    foreach (var path in todo)
-                    {
-                        await jobs.Writer.WriteAsync(path, token).ConfigureAwait(false);
-                    }
-                }
-                finally
-                {
-                    jobs.Writer.TryComplete();
-                }
-            },
-            token);
-        var analysers = Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(
-            () =>
-            {
-                var pipeline = _engine.CreatePipeline(new PipelineOptions(Upsample: _options.Upsample, Embed: false, KeepChips: true));
-                while (jobs.Reader.WaitToReadAsync(token).AsTask().GetAwaiter().GetResult())
-                {
-                    while (jobs.Reader.TryRead(out var path))
-                    {
-                        chips.Writer.WriteAsync(Analyse(pipeline, path), token).AsTask().GetAwaiter().GetResult();
-                    }
-                }
-            },
-            token,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default)).ToArray();
-        var closer = Task.WhenAll(analysers).ContinueWith(t => chips.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
-
-        var pending = new List<(SubjectEmbedding Partial, RgbImage[] Chips)>();
-        void Flush()
+        void Flush(List<Analysed> pending)
         {
-            var all = pending.SelectMany(p => p.Chips).ToList();
-            var vectors = all.Count > 0 ? _engine.Embedder.Embed(all) : [];
+            List<RgbImage> chips = [.. pending.SelectMany(p => p.Chips)];
+            var vectors = chips.Count > 0 ? _engine.Embedder.Embed(chips) : [];
             var next = 0;
             foreach (var (partial, copies) in pending)
             {
@@ -168,21 +130,18 @@ public sealed class SubjectEmbeddings
             }
 
             cache?.Commit();
-            pending.Clear();
         }
 
-        while (chips.Reader.WaitToReadAsync(token).AsTask().GetAwaiter().GetResult())
-        {
-            while (pending.Sum(p => p.Chips.Length) < _options.EmbedBatch && chips.Reader.TryRead(out var item))
-            {
-                pending.Add(item);
-            }
-
-            Flush();
-        }
-
-        Flush();
-        Task.WaitAll([producer, closer, .. analysers], token);
+        var run = StagedRun.Start(
+            todo,
+            _options.Workers > 0 ? _options.Workers : Environment.ProcessorCount,
+            () => _engine.CreatePipeline(new PipelineOptions(Upsample: _options.Upsample, Embed: false, KeepChips: true)),
+            Analyse,
+            item => item.Chips.Length,
+            _options.EmbedBatch,
+            Flush,
+            token);
+        StagedRun.Wait(run, token);
     }
 
     private static float[] Mean(float[][] vectors, int start, int count)
@@ -219,10 +178,10 @@ public sealed class SubjectEmbeddings
         return [.. Enumerable.Range(0, _options.Jitter).Select(_ => Alignment.ChipJitter.Jitter(chip, random))];
     }
 
-    private (SubjectEmbedding, RgbImage[]) Analyse(FacePipeline pipeline, string path)
+    private Analysed Analyse(FacePipeline pipeline, string path)
     {
         var (partial, chip) = AnalyseOne(pipeline, path);
-        return (partial, Copies(chip, path));
+        return new Analysed(partial, Copies(chip, path));
     }
 
     private (SubjectEmbedding, RgbImage?) AnalyseOne(FacePipeline pipeline, string path)
@@ -274,6 +233,9 @@ public sealed class SubjectEmbeddings
     }
 
     /// <summary>The per-image cache: one SQLite table keyed by the hash of file + model + settings.</summary>
+    /// <summary>An image analysed: its result so far and the chips (the subject's and its jittered copies) to embed.</summary>
+    private sealed record Analysed(SubjectEmbedding Partial, RgbImage[] Chips);
+
     private sealed class Cache : IDisposable
     {
         private readonly SqliteConnection _connection;

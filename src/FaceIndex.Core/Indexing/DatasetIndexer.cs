@@ -138,44 +138,22 @@ public sealed class DatasetIndexer
         IProgress<IndexProgress>? progress,
         CancellationToken cancellationToken)
     {
-        var workers = _options.EffectiveWorkers;
-        var jobs = Channel.CreateBounded<DatasetImage>(new BoundedChannelOptions(workers * 4) { SingleWriter = true });
-        var analysed = Channel.CreateBounded<Analysed>(new BoundedChannelOptions(_options.EmbedBatch * 2) { SingleReader = true });
         var results = Channel.CreateBounded<ImageResult>(new BoundedChannelOptions(_options.CommitImages * 2) { SingleReader = true, SingleWriter = true });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = linked.Token;
 
-        var producer = Task.Run(
-            async () =>
-            {
-                try
-                {
-                    foreach (var image in scan.Images)
-                    {
-                        await jobs.Writer.WriteAsync(image, token).ConfigureAwait(false);
-                    }
-                }
-                finally
-                {
-                    jobs.Writer.TryComplete();
-                }
-            },
+        // Read + hash + decode + detect + landmarks + align on every core, embedding in batches, then this thread
+        // commits: the writer is the only stage that touches the catalog.
+        var stages = StagedRun.Start(
+            scan.Images,
+            _options.EffectiveWorkers,
+            () => _engine.CreatePipeline(new PipelineOptions(Upsample: _options.Upsample, Embed: false, KeepChips: true, MaxFaces: _options.MaxFaces)),
+            (pipeline, job) => AnalyseOne(pipeline, job, root, done, counters),
+            item => item.Faces.Count,
+            _options.EmbedBatch,
+            batch => EmbedBatch(batch, results.Writer, token),
             token);
-
-        var analysers = Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(
-            () => Analyse(jobs.Reader, analysed.Writer, root, done, counters, token),
-            token,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default)).ToArray();
-        var analysersDone = Task.WhenAll(analysers).ContinueWith(
-            t => analysed.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
-
-        var embedder = Task.Factory.StartNew(
-            () => EmbedStage(analysed.Reader, results.Writer, token),
-            token,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
-        var embedderDone = embedder.ContinueWith(t => results.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
+        var stagesDone = stages.ContinueWith(t => results.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
 
         try
         {
@@ -184,44 +162,12 @@ public sealed class DatasetIndexer
         catch
         {
             linked.Cancel();
+            stagesDone.Wait(CancellationToken.None);
             throw;
         }
-        finally
-        {
-            try
-            {
-                Task.WaitAll([producer, analysersDone, embedderDone, .. analysers, embedder], CancellationToken.None);
-            }
-            catch (AggregateException)
-            {
-                // Stage errors surface through the channels (and so through WriteStage); the rest is cancellation.
-            }
-        }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        var stageError = analysers.Concat([embedder, producer]).Select(t => t.Exception?.GetBaseException())
-            .FirstOrDefault(e => e is not null and not OperationCanceledException);
-        if (stageError is not null)
-        {
-            throw stageError is FaceIndexException ? stageError : new FaceIndexException(stageError.Message, stageError);
-        }
-    }
-
-    private void Analyse(ChannelReader<DatasetImage> reader, ChannelWriter<Analysed> writer, string root, DoneImages done, Counters counters, CancellationToken token)
-    {
-        var pipeline = _engine.CreatePipeline(new PipelineOptions(Upsample: _options.Upsample, Embed: false, KeepChips: true, MaxFaces: _options.MaxFaces));
-        while (reader.WaitToReadAsync(token).AsTask().GetAwaiter().GetResult())
-        {
-            while (reader.TryRead(out var job))
-            {
-                token.ThrowIfCancellationRequested();
-                var item = AnalyseOne(pipeline, job, root, done, counters);
-                if (item is not null)
-                {
-                    writer.WriteAsync(item, token).AsTask().GetAwaiter().GetResult();
-                }
-            }
-        }
+        stagesDone.Wait(CancellationToken.None);
+        StagedRun.Wait(stages, cancellationToken);
     }
 
     private Analysed? AnalyseOne(FacePipeline pipeline, DatasetImage job, string root, DoneImages done, Counters counters)
@@ -281,42 +227,28 @@ public sealed class DatasetIndexer
     private static Analysed Failed(DatasetImage job, byte[] sha, long size, string reason, string message) =>
         new(job, sha, size, 0, 0, [], reason, message);
 
-    private void EmbedStage(ChannelReader<Analysed> reader, ChannelWriter<ImageResult> writer, CancellationToken token)
+    private void EmbedBatch(List<Analysed> pending, ChannelWriter<ImageResult> writer, CancellationToken token)
     {
         var embedder = _engine.Embedder;
-        var pending = new List<Analysed>();
-        var chips = new List<RgbImage>();
-        while (reader.WaitToReadAsync(token).AsTask().GetAwaiter().GetResult())
+        var chips = pending.SelectMany(item => item.Faces.Select(f => f.Chip!)).ToList();
+        var started = Stopwatch.GetTimestamp();
+        var embeddings = chips.Count > 0 ? embedder.Embed(chips) : [];
+        AddTicks("embed", started);
+        var next = 0;
+        foreach (var item in pending)
         {
-            // Take what is ready, up to one batch of chips; a partial batch goes when the queue runs dry.
-            while (chips.Count < _options.EmbedBatch && reader.TryRead(out var item))
+            var faces = new List<ImageFace>(item.Faces.Count);
+            var subject = SubjectSelector.Select(item.Faces, item.Width, item.Height, _options.Subject);
+            foreach (var face in item.Faces)
             {
-                pending.Add(item);
-                chips.AddRange(item.Faces.Select(f => f.Chip!));
+                var embedded = face with { Embedding = embeddings[next++], ModelId = embedder.ModelId, Chip = null };
+                faces.Add(new ImageFace(embedded, _options.Subject == SubjectPolicy.All || face.Index == subject));
             }
 
-            var started = Stopwatch.GetTimestamp();
-            var embeddings = chips.Count > 0 ? embedder.Embed(chips) : [];
-            AddTicks("embed", started);
-            var next = 0;
-            foreach (var item in pending)
-            {
-                var faces = new List<ImageFace>(item.Faces.Count);
-                var subject = SubjectSelector.Select(item.Faces, item.Width, item.Height, _options.Subject);
-                foreach (var face in item.Faces)
-                {
-                    var embedded = face with { Embedding = embeddings[next++], ModelId = embedder.ModelId, Chip = null };
-                    faces.Add(new ImageFace(embedded, _options.Subject == SubjectPolicy.All || face.Index == subject));
-                }
-
-                var status = item.ErrorReason is not null ? ImageStatus.Failed : faces.Count == 0 ? ImageStatus.NoFace : ImageStatus.Ok;
-                writer.WriteAsync(
-                    new ImageResult(item.Job.RelPath, item.Sha256, item.Size, item.Width, item.Height, item.Job.Identity, status, item.ErrorReason, item.Error, faces),
-                    token).AsTask().GetAwaiter().GetResult();
-            }
-
-            pending.Clear();
-            chips.Clear();
+            var status = item.ErrorReason is not null ? ImageStatus.Failed : faces.Count == 0 ? ImageStatus.NoFace : ImageStatus.Ok;
+            writer.WriteAsync(
+                new ImageResult(item.Job.RelPath, item.Sha256, item.Size, item.Width, item.Height, item.Job.Identity, status, item.ErrorReason, item.Error, faces),
+                token).AsTask().GetAwaiter().GetResult();
         }
     }
 
