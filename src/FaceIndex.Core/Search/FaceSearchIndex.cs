@@ -424,6 +424,11 @@ public sealed class FaceSearchIndex : IDisposable
 
         hnsw.ExpansionSearch = ef;
         hnsw.Save(tmp);
+        if (heldOut.Count > 0)
+        {
+            stop += "; the sampled faces were held out of the graph while it was tuned";
+        }
+
         return Describe(IndexMeta.HnswKind, $"USearch {HnswIndex.LibraryVersion}", HnswFile, recall, stop) with
         {
             Connectivity = parameters.Connectivity,

@@ -35,6 +35,8 @@ public sealed class FaceSearchIndexTests : IDisposable
             Assert.Equal(kind == AnnKind.Hnsw, meta.IsHnsw);
             Assert.Equal(Identities * PerIdentity, meta.Items);
             Assert.True(meta.RecallAt10 >= 0.99, $"tuned recall@10 {meta.RecallAt10}");
+            Assert.Equal(kind == AnnKind.Hnsw, meta.Tuning.Contains("held out of the graph", StringComparison.Ordinal));
+            Assert.Equal(kind == AnnKind.Hnsw ? 200 : 500, meta.RecallQueries);
             Assert.True(File.Exists(Path.Combine(_temp.Library, meta.IndexFile)));
             Assert.Equal(new FileInfo(Path.Combine(_temp.Library, meta.IndexFile)).Length, meta.IndexBytes);
 
