@@ -36,6 +36,12 @@ public sealed class IndexAndQueryTests : IClassFixture<IndexAndQueryTests.Sample
         var s = summary.RootElement.GetProperty("summary");
         Assert.Equal(6, s.GetProperty("skipped").GetInt32());
         Assert.Equal(0, s.GetProperty("processed").GetInt32());
+
+        // Nothing changed, so the face index is kept as it was, not rebuilt.
+        using var first = JsonDocument.Parse(_sample.FirstRun.Stdout);
+        Assert.Equal(
+            first.RootElement.GetProperty("index").GetProperty("builtAt").GetString(),
+            summary.RootElement.GetProperty("index").GetProperty("builtAt").GetString());
     }
 
     [Fact]

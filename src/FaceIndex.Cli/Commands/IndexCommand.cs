@@ -70,7 +70,7 @@ internal static class IndexCommand
             var summary = asJson || Console.IsOutputRedirected
                 ? indexer.Run(info, root, null, cancellationToken)
                 : RunWithProgress(indexer, info, root, cancellationToken);
-            var meta = FaceSearchIndex.Build(catalog, engine.Embedder.ModelId, CliOptions.SearchFor(libraryDir, parse.GetValue(ann)), log: asJson ? null : m => AnsiConsole.MarkupLine(Markup.Escape(m)));
+            var meta = FaceSearchIndex.BuildIfChanged(catalog, engine.Embedder.ModelId, CliOptions.SearchFor(libraryDir, parse.GetValue(ann)), log: asJson ? null : m => AnsiConsole.MarkupLine(Markup.Escape(m)));
             if (asJson)
             {
                 Console.WriteLine(JsonSerializer.Serialize(new { summary, index = meta }, CliJson.Options));

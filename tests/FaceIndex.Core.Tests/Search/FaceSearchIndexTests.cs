@@ -84,6 +84,30 @@ public sealed class FaceSearchIndexTests : IDisposable
     }
 
     [Fact]
+    public void A_rerun_that_changed_nothing_keeps_the_index_and_a_removal_or_another_kind_rebuilds_it()
+    {
+        var (catalog, _) = FaceLikeCatalog();
+        using (catalog)
+        {
+            var hnsw = new SearchIndexOptions(Kind: AnnKind.Hnsw, Threads: 1);
+            var built = FaceSearchIndex.Build(catalog, Model, hnsw);
+            var messages = new List<string>();
+
+            var kept = FaceSearchIndex.BuildIfChanged(catalog, Model, hnsw, messages.Add);
+
+            Assert.Equal(built, kept);
+            Assert.Contains(messages, m => m.StartsWith("face index up to date", StringComparison.Ordinal));
+
+            catalog.RemoveIdentity("lfw-mini", Name(3), null);
+            var afterRemoval = FaceSearchIndex.BuildIfChanged(catalog, Model, hnsw);
+            Assert.Equal(built.Items - PerIdentity, afterRemoval.Items);
+
+            var asAnnoy = FaceSearchIndex.BuildIfChanged(catalog, Model, new SearchIndexOptions(Kind: AnnKind.Annoy, Threads: 1));
+            Assert.False(asAnnoy.IsHnsw);
+        }
+    }
+
+    [Fact]
     public void Auto_builds_annoy_for_small_libraries_and_hnsw_from_the_threshold()
     {
         var auto = new SearchIndexOptions();
