@@ -207,6 +207,22 @@ FI_API int fi_detector_clone(const fi_detector* src, fi_detector** out)
 
 FI_API void fi_detector_destroy(fi_detector* detector) { delete detector; }
 
+// Writes the first min(count, capacity) detections to out; returns how many were written.
+static int32_t copy_detections(const std::vector<dlib::rect_detection>& dets, fi_detection* out, int32_t capacity)
+{
+    const auto n = std::min(static_cast<int32_t>(dets.size()), capacity);
+    for (int32_t i = 0; i < n; ++i)
+    {
+        const auto& d = dets[i];
+        out[i] = fi_detection{{static_cast<int32_t>(d.rect.left()), static_cast<int32_t>(d.rect.top()),
+                               static_cast<int32_t>(d.rect.right()), static_cast<int32_t>(d.rect.bottom())},
+                              d.detection_confidence,
+                              static_cast<int32_t>(d.weight_index),
+                              0};
+    }
+    return n;
+}
+
 FI_API int fi_detector_detect(fi_detector* detector, const uint8_t* rgb, int32_t width, int32_t height, int32_t stride,
                               int32_t upsample, double adjust_threshold, fi_detection* out, int32_t capacity,
                               int32_t* count)
@@ -241,15 +257,7 @@ FI_API int fi_detector_detect(fi_detector* detector, const uint8_t* rgb, int32_t
             }
         }
         const auto n = static_cast<int32_t>(dets.size());
-        for (int32_t i = 0; i < std::min(n, capacity); ++i)
-        {
-            const auto& d = dets[i];
-            out[i] = fi_detection{{static_cast<int32_t>(d.rect.left()), static_cast<int32_t>(d.rect.top()),
-                                   static_cast<int32_t>(d.rect.right()), static_cast<int32_t>(d.rect.bottom())},
-                                  d.detection_confidence,
-                                  static_cast<int32_t>(d.weight_index),
-                                  0};
-        }
+        copy_detections(dets, out, capacity);
         *count = n;
     });
 }
@@ -260,17 +268,7 @@ FI_API int fi_detector_results(const fi_detector* detector, fi_detection* out, i
         require(detector != nullptr && count != nullptr, "detector or count is null");
         require(capacity >= 0 && (capacity == 0 || out != nullptr), "out is null or capacity is negative");
         const auto& dets = detector->results;
-        const auto n = std::min(static_cast<int32_t>(dets.size()), capacity);
-        for (int32_t i = 0; i < n; ++i)
-        {
-            const auto& d = dets[i];
-            out[i] = fi_detection{{static_cast<int32_t>(d.rect.left()), static_cast<int32_t>(d.rect.top()),
-                                   static_cast<int32_t>(d.rect.right()), static_cast<int32_t>(d.rect.bottom())},
-                                  d.detection_confidence,
-                                  static_cast<int32_t>(d.weight_index),
-                                  0};
-        }
-        *count = n;
+        *count = copy_detections(dets, out, capacity);
     });
 }
 
