@@ -93,6 +93,33 @@ public sealed partial class FaceCatalog
         return r.Read() ? ReadFace(r) : null;
     }
 
+    /// <summary>The faces of <paramref name="faceIds"/> still in the catalog, by id, in one statement (removed ones are absent).</summary>
+    public IReadOnlyDictionary<long, StoredFace> GetFaces(IReadOnlyList<long> faceIds)
+    {
+        ArgumentNullException.ThrowIfNull(faceIds);
+        ThrowIfDisposed();
+        var faces = new Dictionary<long, StoredFace>(faceIds.Count);
+        if (faceIds.Count == 0)
+        {
+            return faces;
+        }
+
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = $"""
+            SELECT {FaceColumns} FROM faces f JOIN images i ON i.id = f.image_id JOIN datasets d ON d.id = i.dataset_id
+            LEFT JOIN models m ON m.id = f.model_id WHERE f.id IN (SELECT value FROM json_each($ids))
+            """;
+        cmd.Parameters.AddWithValue("$ids", IdsJson([.. faceIds]));
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            var face = ReadFace(r);
+            faces[face.Id] = face;
+        }
+
+        return faces;
+    }
+
     /// <summary>The faces of one image, in detection order.</summary>
     public IReadOnlyList<StoredFace> FacesOfImage(long imageId)
     {

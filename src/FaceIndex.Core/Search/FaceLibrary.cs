@@ -155,10 +155,11 @@ public sealed class FaceLibrary : IDisposable
         while (true)
         {
             var raw = Index.Search(embedding, dataset is null ? fetch : fetch * 4);
+            var stored = _catalog.GetFaces([.. raw.Select(h => h.FaceId)]);
             hits.Clear();
             foreach (var hit in raw)
             {
-                if (hit.FaceId == exclude || _catalog.GetFace(hit.FaceId) is not { } face || (dataset is not null && face.Dataset != dataset))
+                if (hit.FaceId == exclude || !stored.TryGetValue(hit.FaceId, out var face) || (dataset is not null && face.Dataset != dataset))
                 {
                     continue;
                 }

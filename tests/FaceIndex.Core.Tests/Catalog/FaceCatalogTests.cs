@@ -109,6 +109,8 @@ public sealed class FaceCatalogTests : IDisposable
         Assert.Equal(2, removal.ImagesRemoved);
         Assert.Equal(1, catalog.FaceCount());
         Assert.Empty(catalog.FilterExisting(annFaceIds));
+        Assert.Empty(catalog.GetFaces(annFaceIds));
+        Assert.Equal("Bob", Assert.Single(catalog.GetFaces(Ids(catalog).ToList())).Value.Identity);
         Assert.Null(catalog.GetFace(annFaceIds[0]));
         Assert.Equal(["Bob"], catalog.Identities("lfw-mini").Select(i => i.Identity));
         Assert.True(catalog.IsBlocked("lfw-mini", "Ann/Ann_0003.jpg", Sha("new photo"), "Ann"));
