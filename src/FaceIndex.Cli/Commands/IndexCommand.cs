@@ -26,6 +26,7 @@ internal static class IndexCommand
         var manifest = new Option<string?>("--manifest") { Description = "The CSV manifest (path,identity) for --layout csv; default manifest.csv." };
         var subject = new Option<SubjectPolicy>("--subject") { Description = "Which face an image is about: center (default), largest, all.", DefaultValueFactory = _ => SubjectPolicy.Center };
         var retry = new Option<bool>("--retry-failed") { Description = "Process again the images that failed before." };
+        var shard = new Option<string?>("--shard") { Description = "Index only part I of N of the dataset (I/N, 1-based; deterministic by path), into its own library; join the parts with 'faceindex merge'." };
         var workers = new Option<int>("--workers") { Description = "Decode/detect threads (0: one per core).", DefaultValueFactory = _ => 0 };
         var library = CliOptions.Library();
         var upsample = CliOptions.Upsample(0);
@@ -34,7 +35,7 @@ internal static class IndexCommand
         var ann = CliOptions.Ann();
         var command = new Command("index", "Index every face of a dataset you are licensed to use: decode, detect, landmarks, align, embed, catalog, face index (Annoy or HNSW). Resumable.")
         {
-            dir, dataset, licence, source, consent, citation, layout, manifest, subject, retry, workers, library, upsample, flip, ann, json,
+            dir, dataset, licence, source, consent, citation, layout, manifest, subject, retry, shard, workers, library, upsample, flip, ann, json,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -60,7 +61,8 @@ internal static class IndexCommand
                 Workers: parse.GetValue(workers),
                 Upsample: parse.GetValue(upsample),
                 Subject: parse.GetValue(subject),
-                RetryFailed: parse.GetValue(retry)));
+                RetryFailed: parse.GetValue(retry),
+                Shard: parse.GetValue(shard) is { } shardText ? ShardSpec.Parse(shardText) : null));
             var asJson = parse.GetValue(json);
             if (!asJson)
             {

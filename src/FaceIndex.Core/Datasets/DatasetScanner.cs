@@ -90,35 +90,110 @@ public static class DatasetScanner
     {
         var files = new List<string>();
         var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
-        var options = new EnumerationOptions
+
+        // Datasets on shared storage are often trees of symbolic links, so links to files and folders are
+        // followed. Each real folder is listed once (under the first logical path, in ordinal order), which
+        // breaks cycles and keeps a folder reached by two links from being indexed twice.
+        var visited = new HashSet<string>(StringComparer.Ordinal) { RealPath(root) };
+        Walk(root, string.Empty);
+        files.Sort(StringComparer.Ordinal);
+        return (files, skipped);
+
+        void Walk(string dir, string relDir)
         {
-            RecurseSubdirectories = true,
-            IgnoreInaccessible = true,
-            AttributesToSkip = FileAttributes.System | FileAttributes.Hidden | FileAttributes.ReparsePoint,
-            MatchType = MatchType.Simple,
-        };
-        foreach (var path in Directory.EnumerateFiles(root, "*", options))
-        {
-            var rel = Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
-            if (rel.Split('/').Any(IsHidden))
+            IEnumerable<FileSystemInfo> entries;
+            try
             {
-                continue;
+                entries = new DirectoryInfo(dir).EnumerateFileSystemInfos("*", new EnumerationOptions
+                {
+                    RecurseSubdirectories = false,
+                    IgnoreInaccessible = true,
+                    AttributesToSkip = FileAttributes.System,
+                    MatchType = MatchType.Simple,
+                }).OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Count(skipped, "(unreadable folder)");
+                return;
             }
 
-            var ext = Path.GetExtension(path);
-            if (ImageExtensions.Contains(ext))
+            foreach (var entry in entries)
             {
-                files.Add(rel);
+                if (IsHidden(entry.Name))
+                {
+                    continue;
+                }
+
+                var rel = relDir.Length == 0 ? entry.Name : relDir + "/" + entry.Name;
+                var isDirectory = entry is DirectoryInfo;
+                if (entry.LinkTarget is not null)
+                {
+                    // Follow the link; a dangling one is reported rather than silently dropped.
+                    FileSystemInfo? target;
+                    try
+                    {
+                        target = entry.ResolveLinkTarget(returnFinalTarget: true);
+                    }
+                    catch (IOException)
+                    {
+                        target = null;
+                    }
+
+                    if (target is null || !target.Exists)
+                    {
+                        Count(skipped, "(broken symbolic link)");
+                        continue;
+                    }
+
+                    isDirectory = target is DirectoryInfo || Directory.Exists(entry.FullName);
+                }
+
+                if (isDirectory)
+                {
+                    if (visited.Add(RealPath(entry.FullName)))
+                    {
+                        Walk(entry.FullName, rel);
+                    }
+                    else
+                    {
+                        Count(skipped, "(folder already listed through another link)");
+                    }
+
+                    continue;
+                }
+
+                var ext = Path.GetExtension(entry.Name);
+                if (ImageExtensions.Contains(ext))
+                {
+                    files.Add(rel);
+                }
+                else if (!string.Equals(rel, DatasetInfo.FileName, StringComparison.Ordinal)
+                    && !string.Equals(entry.FullName, manifestPath, StringComparison.Ordinal))
+                {
+                    Count(skipped, ext.ToLowerInvariant());
+                }
             }
-            else if (!string.Equals(rel, DatasetInfo.FileName, StringComparison.Ordinal)
-                && !string.Equals(path, manifestPath, StringComparison.Ordinal))
+        }
+    }
+
+    /// <summary>The canonical path of a folder, every symbolic link in it resolved (the path itself where that fails).</summary>
+    private static string RealPath(string path, int depth = 0)
+    {
+        var full = Path.GetFullPath(path);
+        var root = Path.GetPathRoot(full) ?? string.Empty;
+        var current = root;
+        foreach (var part in full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Combine(current, part);
+            if (depth < 40 && new DirectoryInfo(current).LinkTarget is { } target)
             {
-                Count(skipped, ext.ToLowerInvariant());
+                var parent = Path.GetDirectoryName(current) ?? root;
+                current = RealPath(Path.IsPathRooted(target) ? target : Path.Combine(parent, target), depth + 1);
             }
         }
 
-        files.Sort(StringComparer.Ordinal);
-        return (files, skipped);
+        return current;
     }
 
     private static void Count(Dictionary<string, int> counts, string key)

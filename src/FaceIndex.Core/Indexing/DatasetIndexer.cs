@@ -18,6 +18,7 @@ namespace FaceIndex.Indexing;
 /// <param name="CommitImages">Images committed per transaction.</param>
 /// <param name="EmbedBatch">Chips per forward pass of the network.</param>
 /// <param name="MaxFaces">At most this many faces per image (the highest-scoring).</param>
+/// <param name="Shard">Index only this deterministic part of the dataset (null: all of it).</param>
 public sealed record IndexerOptions(
     int Workers = 0,
     int Upsample = 0,
@@ -25,7 +26,8 @@ public sealed record IndexerOptions(
     bool RetryFailed = false,
     int CommitImages = 64,
     int EmbedBatch = 32,
-    int MaxFaces = 100)
+    int MaxFaces = 100,
+    ShardSpec? Shard = null)
 {
     /// <summary>The worker count this machine gets.</summary>
     public int EffectiveWorkers => Workers > 0 ? Workers : Environment.ProcessorCount;
@@ -83,6 +85,11 @@ public sealed class DatasetIndexer
         ArgumentNullException.ThrowIfNull(info);
         root = Path.GetFullPath(root);
         var scan = DatasetScanner.Scan(root, info.Layout, info.Manifest);
+        if (_options.Shard is { } shard)
+        {
+            scan = scan with { Images = [.. scan.Images.Where(i => shard.Contains(i.RelPath))] };
+        }
+
         var resolved = info with { Layout = scan.Layout };
         _catalog.RegisterDataset(resolved, root);
         var done = _catalog.LoadDone(info.Name, _options.RetryFailed);
@@ -96,6 +103,7 @@ public sealed class DatasetIndexer
             retryFailed = _options.RetryFailed,
             embedBatch = _options.EmbedBatch,
             maxFaces = _options.MaxFaces,
+            shard = _options.Shard?.ToString(),
             modelId = _engine.Embedder.ModelId,
         });
         var runId = _catalog.StartRun(info.Name, settings, RunVersions.Json(_engine));
