@@ -15,6 +15,7 @@ internal static class CommandSet
         yield return LibraryCommands.Info();
         yield return LibraryCommands.Remove();
         yield return EvalCommand.Create();
+        yield return CalibrateCommand.Create();
         yield return BenchCommand.Create();
         yield return BenchCommand.CreateQuery();
         yield return ModelsCommand.Create();
