@@ -74,8 +74,8 @@ public static class ThresholdCalibration
 
         var points = fars.Select((f, k) => Point(OperatingPointKind.Far, f, farThresholds[k], reps[k])).ToList();
         points.Add(Point(OperatingPointKind.Accuracy, null, best, reps[fars.Count]));
-        var (dFar, dTar, dAcc) = Rates(genuine, impostor, Search.FaceDistance.SameThreshold);
-        var atDefault = new ThresholdRates(Search.FaceDistance.SameThreshold, dFar, dTar, dAcc);
+        var (dFar, dTar, dAcc) = Rates(genuine, impostor, ThresholdResolver.DefaultThreshold);
+        var atDefault = new ThresholdRates(ThresholdResolver.DefaultThreshold, dFar, dTar, dAcc);
         return new CalibrationResult(genuine.Length, impostor.Length, pairs.Count - genuine.Length - impostor.Length, points, options with { Fars = [.. fars] }, atDefault);
     }
 

@@ -33,6 +33,9 @@ public sealed record ResolvedThreshold(double Value, ThresholdOrigin Origin, str
 /// </summary>
 public static class ThresholdResolver
 {
+    /// <summary>dlib's 0.6 as a double (the float constant widened would print as 0.6000000238).</summary>
+    public static double DefaultThreshold { get; } = Math.Round((double)FaceDistance.SameThreshold, 6);
+
     /// <summary>Resolves against an open catalog (null: no library, so a given threshold or the default).</summary>
     public static ResolvedThreshold Resolve(FaceCatalog? catalog, string modelId, string? dataset = null, double? given = null)
     {
@@ -56,7 +59,7 @@ public static class ThresholdResolver
         }
 
         var why = catalog is null ? "no library" : $"no calibration for {modelId} in this library";
-        return new ResolvedThreshold(FaceDistance.SameThreshold, ThresholdOrigin.Default, FormattableString.Invariant($"{FaceDistance.SameThreshold:0.####}, dlib's default ({why}; 'faceindex calibrate' fits one)"));
+        return new ResolvedThreshold(DefaultThreshold, ThresholdOrigin.Default, FormattableString.Invariant($"{DefaultThreshold:0.####}, dlib's default ({why}; 'faceindex calibrate' fits one)"));
     }
 
     /// <summary>
@@ -79,7 +82,7 @@ public static class ThresholdResolver
         {
             return Resolve(null, modelId, dataset, given) with
             {
-                Description = FormattableString.Invariant($"{FaceDistance.SameThreshold:0.####}, dlib's default (the library's calibrations could not be read: {ex.Message})"),
+                Description = FormattableString.Invariant($"{DefaultThreshold:0.####}, dlib's default (the library's calibrations could not be read: {ex.Message})"),
             };
         }
     }
