@@ -97,19 +97,26 @@ internal static class EvalCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the gallery/probe split (recorded).", DefaultValueFactory = _ => 1 };
         var search = new Option<GallerySearch>("--search") { Description = "exact, annoy, hnsw, both (exact and annoy) or all (shows what approximate search costs).", DefaultValueFactory = _ => GallerySearch.All };
         var metric = new Option<EmbeddingMetric>("--metric") { Description = "euclidean (default) or cosine.", DefaultValueFactory = _ => EmbeddingMetric.Euclidean };
-        var report = new Option<DirectoryInfo?>("--report") { Description = "Write report.md, results.json and cmc.png into this folder." };
+        var report = new Option<DirectoryInfo?>("--report") { Description = "Write report.md, results.json, cmc.png and det.png into this folder." };
         var library = CliOptions.Library();
         var flip = CliOptions.Flip();
         var json = CliOptions.Json();
-        var command = new Command("identify", "Closed-set rank-1/5/10 and CMC, open-set DIR@FAR, on an indexed dataset's labelled faces.")
+        var openSet = EvalOpenSetOutput.Options();
+        var command = new Command("identify", "Closed-set rank-1/5/10 and CMC, open-set DIR@FAR, identity templates and the open-set DET, on an indexed dataset's labelled faces.")
         {
             dataset, seed, search, metric, report, library, flip, json,
         };
+        foreach (var option in openSet.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(parse =>
         {
             using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!, readOnly: true);
             var modelId = DlibResNetEmbedder.BaseModelId + (parse.GetValue(flip) ? "+flip" : string.Empty);
             var outcome = IdentificationRun.Evaluate(catalog, parse.GetValue(dataset)!, modelId, parse.GetValue(seed), parse.GetValue(search), parse.GetValue(metric));
+            var open = OpenSetRun.Evaluate(catalog, parse.GetValue(dataset)!, modelId, openSet.Settings(parse, parse.GetValue(seed)));
             string? reportPath = null;
             if (parse.GetValue(report) is { } dir)
             {
@@ -120,11 +127,13 @@ internal static class EvalCommand
                 {
                     File.AppendAllText(reportPath, "\n## Exact against approximate search\n\n" + IdentificationTable(outcome.Results));
                 }
+
+                EvalOpenSetOutput.AppendToReport(dir.FullName, reportPath, open);
             }
 
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(outcome, CliJson.Options));
+                Console.WriteLine(JsonSerializer.Serialize(new { outcome.Results, outcome.Identities, outcome.Samples, outcome.Run, openSet = EvalOpenSetOutput.ForJson(open) }, CliJson.Options));
                 return Program.Success;
             }
 
@@ -139,6 +148,7 @@ internal static class EvalCommand
             }
 
             AnsiConsole.Write(table);
+            EvalOpenSetOutput.Render(open);
             if (reportPath is not null)
             {
                 AnsiConsole.MarkupLine($"report: {Markup.Escape(reportPath)}");
