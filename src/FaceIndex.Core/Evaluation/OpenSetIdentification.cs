@@ -82,7 +82,16 @@ public static class OpenSetIdentification
         }
 
         var unknownCount = Math.Clamp((int)Math.Round(unknownFraction * identities.Length), 1, identities.Length - 1);
-        var unknown = identities.Take(unknownCount).ToHashSet();
+        return Evaluate(samples, templates, threshold, identities.Take(unknownCount).ToHashSet(), topK, fpirTargets);
+    }
+
+    /// <summary>Evaluates each template with the given identities held out as unknown people (the rest enrolled).</summary>
+    public static IReadOnlyList<OpenSetResult> Evaluate(
+        IReadOnlyList<IdentificationSample> samples, IReadOnlyList<IdentityTemplate> templates, double threshold, IReadOnlySet<int> unknown, int topK = 3, IReadOnlyList<double>? fpirTargets = null)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(templates);
+        ArgumentNullException.ThrowIfNull(unknown);
         var gallery = samples.Where(s => !unknown.Contains(s.Identity)).ToList();
         var byIdentity = gallery.Select((s, i) => (s, i)).GroupBy(x => x.s.Identity).OrderBy(g => g.Key).ToList();
         var counts = byIdentity.ToDictionary(g => g.Key, g => g.Count());
