@@ -35,10 +35,16 @@ internal static class EvalCommand
         var upsample = CliOptions.Upsample(1);
         var flip = CliOptions.Flip();
         var json = CliOptions.Json();
-        var command = new Command("verify", "Verification accuracy with LFW's 10-fold protocol, AUC, EER, TAR@FAR, ROC.")
+        var extras = EvalVerifyExtras.Options();
+        var command = new Command("verify", "Verification accuracy with LFW's 10-fold protocol, AUC, EER, TAR@FAR, ROC; per-pair scores, worst errors, per-group figures.")
         {
             pairs, root, format, metric, missing, subject, retry, cache, noCache, report, jitter, upsample, flip, json,
         };
+        foreach (var option in extras.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, token) =>
         {
             var file = parse.GetValue(pairs)!.FullName;
@@ -70,6 +76,7 @@ internal static class EvalCommand
                 reportPath = WriteVerificationReport(dir.FullName, outcome);
             }
 
+            var added = extras.Apply(parse, outcome, engine.Decoder, imageRoot, parse.GetValue(report)?.FullName, reportPath, asJson);
             if (asJson)
             {
                 var extraRun = outcome.Run with
@@ -84,6 +91,7 @@ internal static class EvalCommand
             else
             {
                 RenderVerification(outcome, reportPath);
+                added.Render();
             }
 
             return Task.FromResult(Program.Success);
@@ -224,7 +232,7 @@ internal static class EvalCommand
         AnsiConsole.Write(table);
         if (outcome.AccuracyAtDefaultThreshold is { } fixedAccuracy)
         {
-            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "accuracy at the fixed threshold {0} (what verify and query use): {1:F4}", FaceDistance.SameThreshold, fixedAccuracy);
+            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "accuracy at dlib's default threshold {0}: {1:F4}", FaceDistance.SameThreshold, fixedAccuracy);
         }
 
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "missing faces: {0} matched and {1} mismatched pairs ({2}); embeddings from cache: {3}; {4:F1} s",
