@@ -125,6 +125,7 @@ internal static class EvalCommand
             var modelId = DlibResNetEmbedder.BaseModelId + (parse.GetValue(flip) ? "+flip" : string.Empty);
             var outcome = IdentificationRun.Evaluate(catalog, parse.GetValue(dataset)!, modelId, parse.GetValue(seed), parse.GetValue(search), parse.GetValue(metric));
             var open = OpenSetRun.Evaluate(catalog, parse.GetValue(dataset)!, modelId, openSet.Settings(parse, parse.GetValue(seed)));
+            var groups = openSet.Groups(parse, open);
             string? reportPath = null;
             if (parse.GetValue(report) is { } dir)
             {
@@ -137,11 +138,15 @@ internal static class EvalCommand
                 }
 
                 EvalOpenSetOutput.AppendToReport(dir.FullName, reportPath, open);
+                if (groups is not null)
+                {
+                    File.AppendAllText(reportPath, GroupIdentification.ToMarkdown(groups, open.Results[0].Template, open.Threshold.Value));
+                }
             }
 
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { outcome.Results, outcome.Identities, outcome.Samples, outcome.Run, openSet = EvalOpenSetOutput.ForJson(open) }, CliJson.Options));
+                Console.WriteLine(JsonSerializer.Serialize(new { outcome.Results, outcome.Identities, outcome.Samples, outcome.Run, openSet = EvalOpenSetOutput.ForJson(open), groups }, CliJson.Options));
                 return Program.Success;
             }
 
@@ -157,6 +162,10 @@ internal static class EvalCommand
 
             AnsiConsole.Write(table);
             EvalOpenSetOutput.Render(open);
+            if (groups is not null)
+            {
+                EvalOpenSetOutput.RenderGroups(groups);
+            }
             if (reportPath is not null)
             {
                 AnsiConsole.MarkupLine($"report: {Markup.Escape(reportPath)}");

@@ -11,9 +11,34 @@ internal sealed class EvalOpenSetOutput
 {
     private readonly Option<double> _unknown = new("--unknown-fraction") { Description = "Fraction of identities held out as unknown people for the open-set figures (default 0.25).", DefaultValueFactory = _ => 0.25 };
     private readonly Option<int> _topK = new("--topk") { Description = "k of the top-k identity template (default 3).", DefaultValueFactory = _ => 3 };
+    private readonly Option<FileInfo?> _groups = new("--groups") { Description = "A CSV identity,group: rank-1, FNIR and FPIR per group (max template) with intervals." };
     private readonly Option<double?> _threshold = new("--threshold") { Description = "The open-set threshold (default: the library's calibration for the dataset or model, else 0.6)." };
 
-    public IEnumerable<Option> All => [_unknown, _topK, _threshold];
+    public IEnumerable<Option> All => [_unknown, _topK, _threshold, _groups];
+
+    /// <summary>The per-group figures when --groups was given (max template), else null.</summary>
+    public IReadOnlyList<GroupIdentificationFigures>? Groups(ParseResult parse, OpenSetOutcome open)
+    {
+        if (parse.GetValue(_groups) is not { } file)
+        {
+            return null;
+        }
+
+        var map = GroupMap.Read(file.FullName);
+        return GroupIdentification.Evaluate(open.Results[0], label => map.ForIdentity(open.Identities[label]), open.Threshold.Value);
+    }
+
+    public static void RenderGroups(IReadOnlyList<GroupIdentificationFigures> groups)
+    {
+        AnsiConsole.MarkupLine("per group (max template, at the threshold; 95% intervals):");
+        var table = new Table().AddColumns("group", "mated probes", "non-mated", "rank-1", "FNIR", "FPIR");
+        foreach (var g in groups)
+        {
+            table.AddRow(Markup.Escape(g.Group), g.MatedProbes.ToString(CultureInfo.InvariantCulture), g.NonMatedProbes.ToString(CultureInfo.InvariantCulture), Markup.Escape(g.Rank1.ToString()), Markup.Escape(g.Fnir.ToString()), Markup.Escape(g.Fpir.ToString()));
+        }
+
+        AnsiConsole.Write(table);
+    }
 
     public static EvalOpenSetOutput Options() => new();
 

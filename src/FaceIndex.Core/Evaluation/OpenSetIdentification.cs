@@ -16,6 +16,14 @@ public sealed record DetPoint(double Fpir, double Fnir, double Threshold);
 /// <param name="Note">Set when there are fewer than 1 / FPIR non-mated probes, so the target cannot be observed.</param>
 public sealed record FnirAtFpir(double TargetFpir, double Fnir, double AchievedFpir, double Threshold, string? Note);
 
+/// <summary>One probe's search: whose face it is, whether that identity is enrolled, where its mate ranked, and the rank-1 answer.</summary>
+/// <param name="Identity">The probe's identity label.</param>
+/// <param name="Mated">Whether the identity is enrolled.</param>
+/// <param name="MateRank">1-based rank of the mate (0 when not found or non-mated).</param>
+/// <param name="Rank1Identity">The nearest identity.</param>
+/// <param name="Rank1Score">Its template score.</param>
+public readonly record struct ProbeOutcome(int Identity, bool Mated, int MateRank, int Rank1Identity, float Rank1Score);
+
 /// <summary>The open-set identification results of one identity template.</summary>
 public sealed record OpenSetResult
 {
@@ -51,6 +59,9 @@ public sealed record OpenSetResult
 
     /// <summary>FNIR at each FPIR target.</summary>
     public required IReadOnlyList<FnirAtFpir> FnirAtFpir { get; init; }
+
+    /// <summary>Every probe's outcome, mated first (for per-group figures).</summary>
+    public required IReadOnlyList<ProbeOutcome> Probes { get; init; }
 }
 
 /// <summary>
@@ -109,10 +120,12 @@ public static class OpenSetIdentification
             var genuine = new List<double>(); // -score when rank-1 is the mate, else -Infinity (never a correct detection)
             var impostor = new List<double>();
             int r1 = 0, r5 = 0;
+            var probes = new List<ProbeOutcome>(mated.Count + nonMated.Count);
             foreach (var (probe, index) in mated)
             {
                 var ranked = Scores(probe.Embedding, byIdentity, template, topK, index);
                 var rank = ranked.FindIndex(x => x.Identity == probe.Identity);
+                probes.Add(new ProbeOutcome(probe.Identity, true, rank + 1, ranked[0].Identity, ranked[0].Score));
                 r1 += rank == 0 ? 1 : 0;
                 r5 += rank is >= 0 and < 5 ? 1 : 0;
                 genuine.Add(rank == 0 ? -ranked[0].Score : double.NegativeInfinity);
@@ -120,7 +133,9 @@ public static class OpenSetIdentification
 
             foreach (var probe in nonMated)
             {
-                impostor.Add(-Scores(probe.Embedding, byIdentity, template, topK, -1)[0].Score);
+                var top = Scores(probe.Embedding, byIdentity, template, topK, -1)[0];
+                impostor.Add(-top.Score);
+                probes.Add(new ProbeOutcome(probe.Identity, false, 0, top.Identity, top.Score));
             }
 
             var det = new List<DetPoint>();
@@ -154,6 +169,7 @@ public static class OpenSetIdentification
                 Det = det,
                 AtThreshold = new DetPoint(fpir, fnir, threshold),
                 FnirAtFpir = fnirAt,
+                Probes = probes,
             });
         }
 

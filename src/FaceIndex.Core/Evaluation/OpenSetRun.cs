@@ -14,7 +14,11 @@ namespace FaceIndex.Evaluation;
 public sealed record OpenSetSettings(int Seed = 1, double UnknownFraction = 0.25, int TopK = 3, double? Threshold = null);
 
 /// <summary>An open-set run: the threshold it was read at, and one result per template.</summary>
-public sealed record OpenSetOutcome(OpenSetSettings Settings, ResolvedThreshold Threshold, IReadOnlyList<OpenSetResult> Results);
+/// <param name="Settings">The settings.</param>
+/// <param name="Threshold">The threshold the open-set figures are read at.</param>
+/// <param name="Results">One per template.</param>
+/// <param name="Identities">Identity names by label (a probe's identity is an index into it).</param>
+public sealed record OpenSetOutcome(OpenSetSettings Settings, ResolvedThreshold Threshold, IReadOnlyList<OpenSetResult> Results, IReadOnlyList<string> Identities);
 
 /// <summary>Open-set identification on an indexed dataset, comparing the max, top-k and mean identity templates.</summary>
 public static class OpenSetRun
@@ -32,7 +36,7 @@ public static class OpenSetRun
         var samples = faces.Select(f => new IdentificationSample(labels[f.Identity], f.Embedding)).ToList();
         var threshold = ThresholdResolver.Resolve(catalog, modelId, dataset, settings.Threshold);
         var results = OpenSetIdentification.Evaluate(samples, AllTemplates, threshold.Value, settings.Seed, settings.UnknownFraction, settings.TopK);
-        return new OpenSetOutcome(settings, threshold, results);
+        return new OpenSetOutcome(settings, threshold, results, [.. labels.OrderBy(kv => kv.Value).Select(kv => kv.Key)]);
     }
 
     /// <summary>The report section: protocol, the template table, the threshold's point.</summary>
