@@ -146,7 +146,7 @@ internal static class EvalCommand
 
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { outcome.Results, outcome.Identities, outcome.Samples, outcome.Run, openSet = EvalOpenSetOutput.ForJson(open), groups }, CliJson.Options));
+                Console.WriteLine(JsonSerializer.Serialize(new { outcome.Results, outcome.Identities, outcome.Samples, outcome.Run, openSet = EvalOpenSetOutput.ForJson(open), groups }, EvalOpenSetOutput.JsonOptions));
                 return Program.Success;
             }
 

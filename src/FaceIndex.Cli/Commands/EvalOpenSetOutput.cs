@@ -14,6 +14,9 @@ internal sealed class EvalOpenSetOutput
     private readonly Option<FileInfo?> _groups = new("--groups") { Description = "A CSV identity,group: rank-1, FNIR and FPIR per group (max template) with intervals." };
     private readonly Option<double?> _threshold = new("--threshold") { Description = "The open-set threshold (default: the library's calibration for the dataset or model, else 0.6)." };
 
+    /// <summary>The CLI's JSON settings, also writing the infinite thresholds of unreachable operating points (as "Infinity").</summary>
+    public static System.Text.Json.JsonSerializerOptions JsonOptions { get; } = new(CliJson.Options) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     public IEnumerable<Option> All => [_unknown, _topK, _threshold, _groups];
 
     /// <summary>The per-group figures when --groups was given (max template), else null.</summary>
