@@ -51,6 +51,7 @@ internal static class QueryCommand
             lib.ThresholdOverride = parse.GetValue(threshold);
             if (QueryIdentityOutput.Wanted(parse.GetValue(by)))
             {
+                QueryIdentityOutput.RefuseFaceOutputs(parse.GetValue(csv), parse.GetValue(html) is not null);
                 return QueryIdentityOutput.Run(lib, parse.GetValue(photo), parse.GetValue(faceId), parse.GetValue(dataset), parse.GetValue(template), count, parse.GetValue(topK), parse.GetValue(upsample), parse.GetValue(face), parse.GetValue(json));
             }
 

@@ -15,6 +15,14 @@ internal static class QueryIdentityOutput
         _ => throw new FaceIndexException($"--by {by} is not one of face, identity"),
     };
 
+    public static void RefuseFaceOutputs(bool csv, bool html)
+    {
+        if (csv || html)
+        {
+            throw new FaceIndexException("--by identity prints a table or --json; --csv and --html are for face queries (drop --by identity)");
+        }
+    }
+
     public static int Run(FaceLibrary lib, FileInfo? photo, long? faceId, string? dataset, IdentityTemplate template, int k, int topK, int upsample, int? face, bool json)
     {
         if (topK <= 0)
