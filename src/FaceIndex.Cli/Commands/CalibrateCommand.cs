@@ -67,25 +67,39 @@ internal static class CalibrateCommand
                 source = $"dataset {name}";
             }
 
-            var result = ThresholdCalibration.Calibrate(scored, options, token);
-            var chosen = CalibrationStore.Choose(result, parse.GetValue(use));
+            CalibrationResult? result = null;
+            if (parse.GetValue(json) || Console.IsOutputRedirected || options.Bootstrap == 0)
+            {
+                result = ThresholdCalibration.Calibrate(scored, options, cancellationToken: token);
+            }
+            else
+            {
+                AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()).Start(context =>
+                {
+                    var task = context.AddTask($"bootstrap over {scored.Count:N0} pairs", maxValue: options.Bootstrap);
+                    result = ThresholdCalibration.Calibrate(scored, options, new Progress<int>(done => task.Value = done), token);
+                    task.Value = options.Bootstrap;
+                });
+            }
+
+            var chosen = CalibrationStore.Choose(result!, parse.GetValue(use));
             long? id = null;
             var scope = parse.GetValue(forDataset);
             if (!parse.GetValue(dryRun))
             {
                 using var catalog = FaceCatalog.Open(libraryPath);
-                id = CalibrationStore.Save(catalog, modelId, scope, source, result, chosen);
+                id = CalibrationStore.Save(catalog, modelId, scope, source, result!, chosen);
             }
 
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(
-                    new { modelId, source, forDataset = scope, stored = id, chosen = chosen.Name, threshold = chosen.Threshold, result = JsonDocument.Parse(CalibrationStore.ToJson(result)).RootElement },
+                    new { modelId, source, forDataset = scope, stored = id, chosen = chosen.Name, threshold = chosen.Threshold, result = JsonDocument.Parse(CalibrationStore.ToJson(result!)).RootElement },
                     CliJson.Options));
                 return Task.FromResult(Program.Success);
             }
 
-            Render(result, source, modelId);
+            Render(result!, source, modelId);
             AnsiConsole.MarkupLine(Markup.Escape(id is { } stored
                 ? FormattableString.Invariant($"in force from now on for {modelId}{(scope is null ? string.Empty : $" on dataset {scope}")}: {chosen.Threshold:0.####} ({chosen.Name}), calibration #{stored} in {Path.GetFullPath(libraryPath)}; verify and query use it, --threshold overrides")
                 : FormattableString.Invariant($"not stored (--dry-run); {chosen.Name} would be in force: {chosen.Threshold:0.####}")));

@@ -6,8 +6,9 @@ namespace FaceIndex.Calibration;
 /// <summary>Labelled pairs for calibration from faces with identity labels (an indexed dataset).</summary>
 public static class CalibrationPairs
 {
-    /// <summary>Impostor pairs used at most; beyond it they are sampled (seeded), since all pairs of n faces grow as n squared.</summary>
-    public const int DefaultMaxImpostorPairs = 1_000_000;
+    /// <summary>Impostor pairs used at most; beyond it they are sampled (seeded), since all pairs of n faces grow as n squared. 200,000 show
+    /// FAR 1e-4 twenty times, and keep 1,000 bootstrap replicates near 25 s on two cores (one replicate of 1M pairs took 0.12 s).</summary>
+    public const int DefaultMaxImpostorPairs = 200_000;
 
     /// <summary>
     /// Every same-identity pair (genuine), and every different-identity pair (impostor) when there are at most

@@ -8,9 +8,9 @@ namespace FaceIndex.Calibration;
 /// </summary>
 public static class ThresholdCalibration
 {
-    /// <summary>Calibrates on scored pairs whose scores are Euclidean distances; pairs without a score are left out and counted.</summary>
+    /// <summary>Calibrates on scored pairs whose scores are Euclidean distances; pairs without a score are left out and counted. Progress: replicates done.</summary>
     /// <exception cref="FaceIndexException">No genuine or no impostor pair with a distance, or a FAR target outside (0, 1).</exception>
-    public static CalibrationResult Calibrate(IReadOnlyList<ScoredPair> pairs, CalibrationOptions? options = null, CancellationToken cancellationToken = default)
+    public static CalibrationResult Calibrate(IReadOnlyList<ScoredPair> pairs, CalibrationOptions? options = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pairs);
         options ??= new CalibrationOptions();
@@ -61,6 +61,10 @@ public static class ThresholdCalibration
             }
 
             reps[fars.Count][b] = BestAccuracy(genuine, wg, impostor, wi);
+            if ((b + 1) % 10 == 0 || b + 1 == options.Bootstrap)
+            {
+                progress?.Report(b + 1);
+            }
         }
 
         var alpha = (1 - options.Confidence) / 2;
