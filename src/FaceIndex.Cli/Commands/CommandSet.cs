@@ -16,6 +16,7 @@ internal static class CommandSet
         yield return LibraryCommands.Remove();
         yield return MergeCommand.Create();
         yield return EvalCommand.Create();
+        yield return CalibrateCommand.Create();
         yield return BenchCommand.Create();
         yield return BenchCommand.CreateQuery();
         yield return ModelsCommand.Create();

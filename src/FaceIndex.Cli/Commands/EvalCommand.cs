@@ -35,10 +35,16 @@ internal static class EvalCommand
         var upsample = CliOptions.Upsample(1);
         var flip = CliOptions.Flip();
         var json = CliOptions.Json();
-        var command = new Command("verify", "Verification accuracy with LFW's 10-fold protocol, AUC, EER, TAR@FAR, ROC.")
+        var extras = EvalVerifyExtras.Options();
+        var command = new Command("verify", "Verification accuracy with LFW's 10-fold protocol, AUC, EER, TAR@FAR, ROC; per-pair scores, worst errors, per-group figures.")
         {
             pairs, root, format, metric, missing, subject, retry, cache, noCache, report, jitter, upsample, flip, json,
         };
+        foreach (var option in extras.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, token) =>
         {
             var file = parse.GetValue(pairs)!.FullName;
@@ -70,6 +76,7 @@ internal static class EvalCommand
                 reportPath = WriteVerificationReport(dir.FullName, outcome);
             }
 
+            var added = extras.Apply(parse, outcome, engine.Decoder, imageRoot, parse.GetValue(report)?.FullName, reportPath, asJson);
             if (asJson)
             {
                 var extraRun = outcome.Run with
@@ -84,6 +91,7 @@ internal static class EvalCommand
             else
             {
                 RenderVerification(outcome, reportPath);
+                added.Render();
             }
 
             return Task.FromResult(Program.Success);
@@ -97,19 +105,27 @@ internal static class EvalCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the gallery/probe split (recorded).", DefaultValueFactory = _ => 1 };
         var search = new Option<GallerySearch>("--search") { Description = "exact, annoy, hnsw, both (exact and annoy) or all (shows what approximate search costs).", DefaultValueFactory = _ => GallerySearch.All };
         var metric = new Option<EmbeddingMetric>("--metric") { Description = "euclidean (default) or cosine.", DefaultValueFactory = _ => EmbeddingMetric.Euclidean };
-        var report = new Option<DirectoryInfo?>("--report") { Description = "Write report.md, results.json and cmc.png into this folder." };
+        var report = new Option<DirectoryInfo?>("--report") { Description = "Write report.md, results.json, cmc.png and det.png into this folder." };
         var library = CliOptions.Library();
         var flip = CliOptions.Flip();
         var json = CliOptions.Json();
-        var command = new Command("identify", "Closed-set rank-1/5/10 and CMC, open-set DIR@FAR, on an indexed dataset's labelled faces.")
+        var openSet = EvalOpenSetOutput.Options();
+        var command = new Command("identify", "Closed-set rank-1/5/10 and CMC, open-set DIR@FAR, identity templates and the open-set DET, on an indexed dataset's labelled faces.")
         {
             dataset, seed, search, metric, report, library, flip, json,
         };
+        foreach (var option in openSet.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(parse =>
         {
             using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!, readOnly: true);
             var modelId = DlibResNetEmbedder.BaseModelId + (parse.GetValue(flip) ? "+flip" : string.Empty);
             var outcome = IdentificationRun.Evaluate(catalog, parse.GetValue(dataset)!, modelId, parse.GetValue(seed), parse.GetValue(search), parse.GetValue(metric));
+            var open = OpenSetRun.Evaluate(catalog, parse.GetValue(dataset)!, modelId, openSet.Settings(parse, parse.GetValue(seed)));
+            var groups = openSet.Groups(parse, open);
             string? reportPath = null;
             if (parse.GetValue(report) is { } dir)
             {
@@ -120,11 +136,17 @@ internal static class EvalCommand
                 {
                     File.AppendAllText(reportPath, "\n## Exact against approximate search\n\n" + IdentificationTable(outcome.Results));
                 }
+
+                EvalOpenSetOutput.AppendToReport(dir.FullName, reportPath, open);
+                if (groups is not null)
+                {
+                    File.AppendAllText(reportPath, GroupIdentification.ToMarkdown(groups, open.Results[0].Template, open.Threshold.Value));
+                }
             }
 
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(outcome, CliJson.Options));
+                Console.WriteLine(JsonSerializer.Serialize(new { outcome.Results, outcome.Identities, outcome.Samples, outcome.Run, openSet = EvalOpenSetOutput.ForJson(open), groups }, EvalOpenSetOutput.JsonOptions));
                 return Program.Success;
             }
 
@@ -139,6 +161,11 @@ internal static class EvalCommand
             }
 
             AnsiConsole.Write(table);
+            EvalOpenSetOutput.Render(open);
+            if (groups is not null)
+            {
+                EvalOpenSetOutput.RenderGroups(groups);
+            }
             if (reportPath is not null)
             {
                 AnsiConsole.MarkupLine($"report: {Markup.Escape(reportPath)}");
@@ -214,7 +241,7 @@ internal static class EvalCommand
         AnsiConsole.Write(table);
         if (outcome.AccuracyAtDefaultThreshold is { } fixedAccuracy)
         {
-            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "accuracy at the fixed threshold {0} (what verify and query use): {1:F4}", FaceDistance.SameThreshold, fixedAccuracy);
+            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "accuracy at dlib's default threshold {0}: {1:F4}", FaceDistance.SameThreshold, fixedAccuracy);
         }
 
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "missing faces: {0} matched and {1} mismatched pairs ({2}); embeddings from cache: {3}; {4:F1} s",

@@ -87,6 +87,7 @@ internal static class LibraryCommands
                 facesSinceBuild = delta,
                 runs = catalog.Runs(),
                 removals = catalog.Removals(),
+                calibrations = catalog.CurrentCalibrations().Select(c => new { c.Id, c.ModelId, c.Dataset, c.Threshold, c.Chosen, c.Source, c.CreatedAt }).ToList(),
                 integrity = check.IsOk ? "ok" : string.Join("; ", check.IntegrityProblems.Concat(check.ForeignKeyProblems)),
                 failed,
             };
@@ -105,6 +106,10 @@ internal static class LibraryCommands
                 : Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{meta.Items:N0} faces, {meta.Describe()}, recall@10 {meta.RecallAt10:F3} (on {meta.RecallQueries} indexed faces vs exact search, each face itself not counted; {meta.Tuning}), {meta.IndexFile} {meta.IndexBytes / 1048576.0:F1} MiB, built {meta.BuiltAt:yyyy-MM-dd HH:mm} UTC, model {meta.ModelId}")));
             grid.AddRow("since build", $"{N(delta)} faces (searched exactly until the next build)");
             grid.AddRow("integrity", Markup.Escape(info.integrity));
+            grid.AddRow("threshold", info.calibrations.Count == 0
+                ? Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{FaceSearchIndex.ReadMeta(catalog.Library)?.ModelId ?? "the model"}: {FaceDistance.SameThreshold} (dlib's default; no calibration, 'faceindex calibrate' fits one)"))
+                : Markup.Escape(string.Join("; ", info.calibrations.Select(c => string.Create(CultureInfo.InvariantCulture,
+                    $"{c.ModelId}{(c.Dataset is null ? string.Empty : $" on {c.Dataset}")}: {c.Threshold:0.####} ({c.Chosen} on {c.Source}, {c.CreatedAt:yyyy-MM-dd HH:mm} UTC, #{c.Id})")))));
             AnsiConsole.Write(grid);
             if (info.failuresByReason.Count > 0)
             {

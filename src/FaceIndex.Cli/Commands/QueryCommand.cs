@@ -27,9 +27,13 @@ internal static class QueryCommand
         var library = CliOptions.Library();
         var upsample = CliOptions.Upsample(1);
         var flip = CliOptions.Flip();
+        var threshold = new Option<double?>("--threshold") { Description = "Same person below this distance (default: the library's calibration, else dlib's 0.6)." };
+        var by = new Option<string>("--by") { Description = "face (rank faces, default) or identity (rank labelled identities by --template).", DefaultValueFactory = _ => "face" };
+        var template = new Option<IdentityTemplate>("--template") { Description = "With --by identity: max (best face, default), topk (mean of its --topk nearest faces) or mean (distance to its mean embedding).", DefaultValueFactory = _ => IdentityTemplate.Max };
+        var topK = new Option<int>("--topk") { Description = "k of the topk template (default 3).", DefaultValueFactory = _ => 3 };
         var command = new Command("query", "Find the most similar indexed faces to each face in a photo (or to an indexed face or image).")
         {
-            photo, k, face, largest, dataset, faceId, image, csv, html, json, library, upsample, flip,
+            photo, k, face, largest, dataset, faceId, image, csv, html, json, library, upsample, flip, threshold, by, template, topK,
         };
         command.SetAction(parse =>
         {
@@ -44,6 +48,13 @@ internal static class QueryCommand
                 parse.GetValue(upsample),
                 Log: m => Console.Error.WriteLine($"faceindex: {m}"));
             using var lib = FaceLibrary.Open(parse.GetValue(library)!, options);
+            lib.ThresholdOverride = parse.GetValue(threshold);
+            if (QueryIdentityOutput.Wanted(parse.GetValue(by)))
+            {
+                QueryIdentityOutput.RefuseFaceOutputs(parse.GetValue(csv), parse.GetValue(html) is not null);
+                return QueryIdentityOutput.Run(lib, parse.GetValue(photo), parse.GetValue(faceId), parse.GetValue(dataset), parse.GetValue(template), count, parse.GetValue(topK), parse.GetValue(upsample), parse.GetValue(face), parse.GetValue(json));
+            }
+
             QueryResult result;
             if (parse.GetValue(faceId) is { } id)
             {
@@ -68,6 +79,7 @@ internal static class QueryCommand
                 result = lib.Query(file.FullName, count, parse.GetValue(largest) ? QueryFaces.Largest : QueryFaces.All, parse.GetValue(face), parse.GetValue(dataset));
             }
 
+            result = result with { Threshold = result.Threshold ?? lib.SameThreshold(parse.GetValue(dataset)) };
             if (parse.GetValue(html) is { } page)
             {
                 var roots = lib.Catalog.Datasets().ToDictionary(d => d.Info.Name, d => d.RootPath, StringComparer.Ordinal);
@@ -95,12 +107,13 @@ internal static class QueryCommand
 
     private static string Csv(QueryResult result)
     {
-        var sb = new StringBuilder("query_face,rank,face_id,dataset,identity,image,left,top,right,bottom,distance,similarity,same_person\n");
+        var sb = new StringBuilder("query_face,rank,face_id,dataset,identity,image,left,top,right,bottom,distance,similarity,same_person,threshold,threshold_source\n");
+        var t = result.Threshold!;
         foreach (var face in result.Faces)
         {
             foreach (var h in face.Hits)
             {
-                sb.Append(CultureInfo.InvariantCulture, $"{face.FaceIndex},{h.Rank},{h.FaceId},{Quote(h.Dataset)},{Quote(h.Identity ?? string.Empty)},{Quote(h.ImagePath)},{h.Box.Left},{h.Box.Top},{h.Box.Right},{h.Box.Bottom},{h.Distance:F5},{h.Similarity:F5},{(h.SamePerson ? 1 : 0)}\n");
+                sb.Append(CultureInfo.InvariantCulture, $"{face.FaceIndex},{h.Rank},{h.FaceId},{Quote(h.Dataset)},{Quote(h.Identity ?? string.Empty)},{Quote(h.ImagePath)},{h.Box.Left},{h.Box.Top},{h.Box.Right},{h.Box.Bottom},{h.Distance:F5},{h.Similarity:F5},{(h.SamePerson ? 1 : 0)},{t.Value:0.#####},{Quote(t.Origin.ToString())}\n");
             }
         }
 
@@ -111,6 +124,7 @@ internal static class QueryCommand
 
     private static void Render(QueryResult result)
     {
+        AnsiConsole.MarkupLine($"same person below distance {Markup.Escape(result.Threshold!.Description)}");
         foreach (var face in result.Faces)
         {
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(result.Photo))}[/] face {face.FaceIndex} at ({face.Box.Left},{face.Box.Top},{face.Box.Right},{face.Box.Bottom})");
@@ -128,6 +142,10 @@ internal static class QueryCommand
             }
 
             AnsiConsole.Write(table);
+            if (face.NoIndexedIdentity)
+            {
+                AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[yellow]no indexed identity[/]: the nearest face is at {0:F4}, not below the threshold {1:0.####}", face.Hits.Count > 0 ? face.Hits[0].Distance : float.NaN, result.Threshold!.Value);
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using FaceIndex.Calibration;
 using FaceIndex.Embedding;
 using FaceIndex.Pipeline;
 using FaceIndex.Search;
@@ -18,14 +19,15 @@ internal static class VerifyCommand
         var json = CliOptions.Json();
         var upsample = CliOptions.Upsample(1);
         var flip = CliOptions.Flip();
-        var threshold = new Option<float>("--threshold")
+        var threshold = new Option<double?>("--threshold")
         {
-            Description = $"Same person below this Euclidean distance (default {FaceDistance.SameThreshold.ToString(CultureInfo.InvariantCulture)}, calibrated; see README).",
-            DefaultValueFactory = _ => FaceDistance.SameThreshold,
+            Description = $"Same person below this Euclidean distance (default: the library's calibration for the model, else dlib's {FaceDistance.SameThreshold.ToString(CultureInfo.InvariantCulture)}).",
         };
+        var library = CliOptions.Library();
+        var dataset = new Option<string?>("--dataset") { Description = "Use the library's calibration for this dataset (when there is one)." };
         var command = new Command("verify", "Are the people in two photos the same person? Distance, similarity and the decision at the threshold.")
         {
-            a, b, json, upsample, flip, threshold,
+            a, b, json, upsample, flip, threshold, library, dataset,
         };
         command.SetAction(parse =>
         {
@@ -35,18 +37,20 @@ internal static class VerifyCommand
             var second = Subject(engine, parse.GetValue(b)!, options);
             var distance = FaceDistance.Euclidean(first.Embedding!, second.Embedding!);
             var similarity = FaceDistance.Cosine(first.Embedding!, second.Embedding!);
-            var limit = parse.GetValue(threshold);
+            var resolved = ThresholdResolver.ResolveForLibrary(parse.GetValue(library), engine.Embedder.ModelId, parse.GetValue(dataset), parse.GetValue(threshold));
+            var limit = resolved.Value;
             var same = distance < limit;
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(
-                    new { a = parse.GetValue(a)!.FullName, b = parse.GetValue(b)!.FullName, distance, similarity, threshold = limit, same, modelId = engine.Embedder.ModelId },
+                    new { a = parse.GetValue(a)!.FullName, b = parse.GetValue(b)!.FullName, distance, similarity, threshold = limit, thresholdSource = resolved.Origin, thresholdDescription = resolved.Description, same, modelId = engine.Embedder.ModelId },
                     CliJson.Options));
             }
             else
             {
                 AnsiConsole.MarkupLine(same ? "[green]same person[/]" : "[red]different people[/]");
-                AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "distance {0:F4} (threshold {1:F2}, Euclidean on raw embeddings), cosine similarity {2:F4}", distance, limit, similarity);
+                AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "distance {0:F4} (Euclidean on raw embeddings), cosine similarity {1:F4}", distance, similarity);
+                AnsiConsole.MarkupLine("threshold " + Markup.Escape(resolved.Description));
             }
 
             return Program.Success;

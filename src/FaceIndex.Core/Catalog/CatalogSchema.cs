@@ -82,7 +82,22 @@ internal static class CatalogSchema
         CREATE INDEX removals_sha ON removals(sha256) WHERE sha256 IS NOT NULL;
         """;
 
-    private static readonly string[] Migrations = [V1];
+    /// <summary>Fitted same-person thresholds (faceindex calibrate): every calibration is kept; the latest of a scope (model, or
+    /// model and dataset) is the one in force. details holds the whole result as JSON.</summary>
+    private const string V2 = """
+        CREATE TABLE calibrations (
+          id INTEGER PRIMARY KEY,
+          model TEXT NOT NULL,
+          dataset TEXT,
+          threshold REAL NOT NULL,
+          chosen TEXT NOT NULL,
+          source TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          details TEXT NOT NULL);
+        CREATE INDEX calibrations_scope ON calibrations(model, dataset, id);
+        """;
+
+    private static readonly string[] Migrations = [V1, V2];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Migrations.Length;

@@ -44,6 +44,12 @@ public sealed record VerificationOutcome(
         Result.Direction == ScoreDirection.Distance
             ? Scores.Count(p => p.Score is { } d && (d < FaceDistance.SameThreshold) == p.Same) / (double)Scores.Count
             : null;
+
+    /// <summary>The pairs, in the order of <see cref="Scores"/>.</summary>
+    public IReadOnlyList<VerificationPair> Pairs { get; init; } = [];
+
+    /// <summary>Each image's subject embedding: where its face came from and its box.</summary>
+    public IReadOnlyDictionary<string, SubjectEmbedding> Subjects { get; init; } = new Dictionary<string, SubjectEmbedding>();
 }
 
 /// <summary>Runs a verification protocol: pairs → subject embeddings (cached) → scores → LFW 10-fold metrics.</summary>
@@ -131,6 +137,6 @@ public static class VerificationRun
             DateTimeOffset.UtcNow,
             new SortedDictionary<string, double>(StringComparer.Ordinal) { ["embeddings"] = Math.Round(embedSeconds, 3), ["total"] = Math.Round(clock.Elapsed.TotalSeconds, 3) },
             RunVersions.Collect(engine));
-        return new VerificationOutcome(result, scored, sources, missing, used.Count(e => e.FaceCount > 1), extractor.CacheHits, run);
+        return new VerificationOutcome(result, scored, sources, missing, used.Count(e => e.FaceCount > 1), extractor.CacheHits, run) { Pairs = pairs, Subjects = embeddings };
     }
 }

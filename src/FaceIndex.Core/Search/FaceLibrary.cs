@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using FaceIndex.Calibration;
 using FaceIndex.Catalog;
 using FaceIndex.Detection;
 using FaceIndex.Pipeline;
@@ -44,10 +45,18 @@ public sealed record FaceHit(
     bool SamePerson);
 
 /// <summary>One face of the query photo with its nearest indexed faces.</summary>
-public sealed record QueryFace(int FaceIndex, FaceBox Box, double Score, IReadOnlyList<FaceHit> Hits);
+public sealed record QueryFace(int FaceIndex, FaceBox Box, double Score, IReadOnlyList<FaceHit> Hits)
+{
+    /// <summary>True when no hit is within the same-person threshold: the face is of nobody indexed (open-set answer).</summary>
+    public bool NoIndexedIdentity => Hits.Count == 0 || !Hits[0].SamePerson;
+}
 
 /// <summary>The answer to a photo query: the photo and, for each of its query faces, the hits.</summary>
-public sealed record QueryResult(string Photo, int Width, int Height, IReadOnlyList<QueryFace> Faces);
+public sealed record QueryResult(string Photo, int Width, int Height, IReadOnlyList<QueryFace> Faces)
+{
+    /// <summary>The same-person threshold the hits were decided with, and where it came from.</summary>
+    public ResolvedThreshold? Threshold { get; init; }
+}
 
 /// <summary>Options of <see cref="FaceLibrary.Open"/>.</summary>
 /// <param name="Engine">Model options (flip TTA must match the indexed model id); null for defaults.</param>
@@ -69,6 +78,7 @@ public sealed class FaceLibrary : IDisposable
     private readonly bool _ownsEngine;
     private FaceEngine? _engine;
     private FaceSearchIndex? _index;
+    private readonly Dictionary<string, ResolvedThreshold> _thresholds = new(StringComparer.Ordinal);
 
     private FaceLibrary(FaceCatalog catalog, FaceLibraryOptions options, FaceEngine? engine)
     {
@@ -88,6 +98,30 @@ public sealed class FaceLibrary : IDisposable
 
     /// <summary>The models (loaded on first use).</summary>
     public FaceEngine Engine => _engine ??= FaceEngine.Load(_options.Engine);
+
+    /// <summary>A same-person threshold that overrides the library's calibration (null: use <see cref="SameThreshold"/>'s resolution).</summary>
+    public double? ThresholdOverride
+    {
+        get;
+        set
+        {
+            field = value;
+            _thresholds.Clear();
+        }
+    }
+
+    /// <summary>The threshold hits are called the same person below, for a query of <paramref name="dataset"/> (or of all): see <see cref="ThresholdResolver"/>.</summary>
+    public ResolvedThreshold SameThreshold(string? dataset = null)
+    {
+        var key = dataset ?? string.Empty;
+        if (!_thresholds.TryGetValue(key, out var resolved))
+        {
+            resolved = ThresholdResolver.Resolve(_catalog, ModelId, dataset, ThresholdOverride);
+            _thresholds[key] = resolved;
+        }
+
+        return resolved;
+    }
 
     /// <summary>Opens the library at <paramref name="library"/> (read-only when the files are).</summary>
     public static FaceLibrary Open(string library, FaceLibraryOptions? options = null, FaceEngine? engine = null) =>
@@ -130,7 +164,7 @@ public sealed class FaceLibrary : IDisposable
         }
 
         var results = chosen.Select(f => new QueryFace(f.Index, f.Box, f.Score, QueryVector(f.Embedding!, k, dataset))).ToList();
-        return new QueryResult(photoPath, analysis.Image.Image.Width, analysis.Image.Image.Height, results);
+        return new QueryResult(photoPath, analysis.Image.Image.Width, analysis.Image.Image.Height, results) { Threshold = SameThreshold(dataset) };
     }
 
     /// <summary>The <paramref name="k"/> faces most similar to the indexed face <paramref name="faceId"/> (itself excluded).</summary>
@@ -152,6 +186,7 @@ public sealed class FaceLibrary : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         var fetch = k + (exclude is null ? 0 : 1);
         var hits = new List<FaceHit>(k);
+        var same = SameThreshold(dataset).Value;
         while (true)
         {
             var raw = Index.Search(embedding, dataset is null ? fetch : fetch * 4);
@@ -165,7 +200,7 @@ public sealed class FaceLibrary : IDisposable
                 }
 
                 var similarity = face.Embedding is null ? float.NaN : FaceDistance.Cosine(embedding, face.Embedding);
-                hits.Add(new FaceHit(hits.Count + 1, face.Id, face.Dataset, face.RelPath, face.Identity, face.Box, hit.Distance, similarity, hit.Distance < FaceDistance.SameThreshold));
+                hits.Add(new FaceHit(hits.Count + 1, face.Id, face.Dataset, face.RelPath, face.Identity, face.Box, hit.Distance, similarity, hit.Distance < same));
                 if (hits.Count == k)
                 {
                     return hits;

@@ -32,7 +32,7 @@ public static class QueryHtmlReport
             .Append(".card img{width:112px;height:112px;border-radius:6px;border:3px solid #ccc}.same img{border-color:#2a2}.q img{border-color:#36c}")
             .Append(".d{color:#555}</style></head><body>")
             .Append("<h1>Query: ").Append(Enc(Path.GetFileName(result.Photo))).Append("</h1>")
-            .Append(CultureInfo.InvariantCulture, $"<p>{result.Faces.Count} query face(s). Distance: Euclidean on raw 128-d embeddings; green: below the same-person threshold {FaceDistance.SameThreshold.ToString(CultureInfo.InvariantCulture)}. Made by FaceIndex on {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC.</p>");
+            .Append(CultureInfo.InvariantCulture, $"<p>{result.Faces.Count} query face(s). Distance: Euclidean on raw 128-d embeddings; green: below the same-person threshold {Enc(result.Threshold?.Description ?? FaceDistance.SameThreshold.ToString(CultureInfo.InvariantCulture))}. Made by FaceIndex on {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC.</p>");
         foreach (var face in result.Faces)
         {
             html.Append(CultureInfo.InvariantCulture, $"<h2>Face {face.FaceIndex}</h2><div class=\"row\"><div class=\"card q\"><img alt=\"query face\" src=\"{Crop(query, face.Box)}\"><div>query</div></div>");
@@ -45,6 +45,10 @@ public static class QueryHtmlReport
             }
 
             html.Append("</div>");
+            if (face.NoIndexedIdentity)
+            {
+                html.Append("<p><b>No indexed identity</b>: no hit is below the threshold.</p>");
+            }
         }
 
         html.Append("</body></html>");

@@ -1,0 +1,112 @@
+using System.Globalization;
+
+namespace FaceIndex.Catalog;
+
+/// <summary>A stored calibration: the threshold in force for its scope and the full result as JSON.</summary>
+/// <param name="Id">Row id (calibrations are never overwritten; the latest of a scope is in force).</param>
+/// <param name="ModelId">The embedder model the threshold applies to.</param>
+/// <param name="Dataset">The dataset it applies to, or null for every dataset of the model.</param>
+/// <param name="Threshold">The distance threshold in force (same person below it).</param>
+/// <param name="Chosen">Which calibrated point it is: "far 0.001" or "accuracy".</param>
+/// <param name="Source">What it was fitted on (a dataset or a pairs file).</param>
+/// <param name="CreatedAt">When it was stored (UTC).</param>
+/// <param name="DetailsJson">The whole calibration result (every point, intervals, pair counts, settings) as JSON.</param>
+public sealed record StoredCalibration(long Id, string ModelId, string? Dataset, double Threshold, string Chosen, string Source, DateTimeOffset CreatedAt, string DetailsJson);
+
+/// <summary>Calibrations: stored by <c>faceindex calibrate</c>, read by the threshold resolver.</summary>
+public sealed partial class FaceCatalog
+{
+    /// <summary>Stores a calibration for <paramref name="modelId"/> (and <paramref name="dataset"/>, when given); returns its id.</summary>
+    public long AddCalibration(string modelId, string? dataset, double threshold, string chosen, string source, string detailsJson)
+    {
+        ArgumentNullException.ThrowIfNull(modelId);
+        return Write("store a calibration", tx =>
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = """
+                INSERT INTO calibrations (model, dataset, threshold, chosen, source, created_at, details)
+                VALUES ($m, $d, $t, $c, $s, $now, $j) RETURNING id
+                """;
+            cmd.Parameters.AddWithValue("$m", modelId);
+            cmd.Parameters.AddWithValue("$d", (object?)dataset ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$t", threshold);
+            cmd.Parameters.AddWithValue("$c", chosen);
+            cmd.Parameters.AddWithValue("$s", source);
+            cmd.Parameters.AddWithValue("$now", NowMs());
+            cmd.Parameters.AddWithValue("$j", detailsJson);
+            return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+        });
+    }
+
+    /// <summary>
+    /// The calibration in force for <paramref name="modelId"/>: the latest for <paramref name="dataset"/> when one is given and exists,
+    /// else the latest for the model as a whole; null when there is none.
+    /// </summary>
+    public StoredCalibration? CurrentCalibration(string modelId, string? dataset = null)
+    {
+        ThrowIfDisposed();
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = """
+            SELECT id, model, dataset, threshold, chosen, source, created_at, details FROM calibrations
+            WHERE model = $m AND (dataset IS NULL OR dataset = $d)
+            ORDER BY dataset IS NULL, id DESC LIMIT 1
+            """;
+        cmd.Parameters.AddWithValue("$m", modelId);
+        cmd.Parameters.AddWithValue("$d", (object?)dataset ?? DBNull.Value);
+        return ReadCalibrations(cmd).FirstOrDefault();
+    }
+
+    /// <summary>The calibration in force for every scope (model, or model and dataset), newest first.</summary>
+    public IReadOnlyList<StoredCalibration> CurrentCalibrations()
+    {
+        ThrowIfDisposed();
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = """
+            SELECT id, model, dataset, threshold, chosen, source, created_at, details FROM calibrations c
+            WHERE id = (SELECT max(id) FROM calibrations o WHERE o.model = c.model AND o.dataset IS c.dataset)
+            ORDER BY id DESC
+            """;
+        return ReadCalibrations(cmd);
+    }
+
+    /// <summary>Every labelled subject face of every dataset (or of one), with its dataset, for identity templates.</summary>
+    public IReadOnlyList<(long FaceId, string Dataset, string Identity, float[] Embedding)> LabelledSubjectsAll(string modelId, string? dataset = null)
+    {
+        ThrowIfDisposed();
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = """
+            SELECT f.id, d.name, i.identity, f.embedding FROM faces f
+            JOIN images i ON i.id = f.image_id JOIN datasets d ON d.id = i.dataset_id JOIN models m ON m.id = f.model_id
+            WHERE m.name = $m AND ($d IS NULL OR d.name = $d) AND f.is_subject = 1 AND i.identity IS NOT NULL AND f.embedding IS NOT NULL
+            ORDER BY f.id
+            """;
+        cmd.Parameters.AddWithValue("$m", modelId);
+        cmd.Parameters.AddWithValue("$d", (object?)dataset ?? DBNull.Value);
+        using var r = cmd.ExecuteReader();
+        var list = new List<(long, string, string, float[])>();
+        while (r.Read())
+        {
+            var bytes = (byte[])r.GetValue(3);
+            var embedding = new float[bytes.Length / sizeof(float)];
+            FaceBlobs.DecodeEmbedding(bytes, embedding);
+            list.Add((r.GetInt64(0), r.GetString(1), r.GetString(2), embedding));
+        }
+
+        return list;
+    }
+
+    private static List<StoredCalibration> ReadCalibrations(Microsoft.Data.Sqlite.SqliteCommand cmd)
+    {
+        using var r = cmd.ExecuteReader();
+        var list = new List<StoredCalibration>();
+        while (r.Read())
+        {
+            list.Add(new StoredCalibration(
+                r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetDouble(3), r.GetString(4), r.GetString(5),
+                DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)), r.GetString(7)));
+        }
+
+        return list;
+    }
+}

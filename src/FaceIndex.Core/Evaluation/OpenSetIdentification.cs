@@ -1,0 +1,196 @@
+using FaceIndex.Search;
+
+namespace FaceIndex.Evaluation;
+
+/// <summary>One point of an open-set DET curve: at a distance threshold, the non-mated searches that name someone and the mated ones that miss.</summary>
+/// <param name="Fpir">False positive identification rate: non-mated probes whose rank-1 identity scores below the threshold.</param>
+/// <param name="Fnir">False negative identification rate: mated probes whose rank-1 is not their mate or not below the threshold.</param>
+/// <param name="Threshold">The distance threshold (rank-1 accepted when its score is below it; ROC points accept at or below).</param>
+public sealed record DetPoint(double Fpir, double Fnir, double Threshold);
+
+/// <summary>FNIR at a FPIR target, read from the DET as a step function (the most lenient threshold whose FPIR does not exceed the target).</summary>
+/// <param name="TargetFpir">The FPIR asked for.</param>
+/// <param name="Fnir">FNIR there.</param>
+/// <param name="AchievedFpir">The FPIR reached.</param>
+/// <param name="Threshold">The threshold of that point.</param>
+/// <param name="Note">Set when there are fewer than 1 / FPIR non-mated probes, so the target cannot be observed.</param>
+public sealed record FnirAtFpir(double TargetFpir, double Fnir, double AchievedFpir, double Threshold, string? Note);
+
+/// <summary>One probe's search: whose face it is, whether that identity is enrolled, where its mate ranked, and the rank-1 answer.</summary>
+/// <param name="Identity">The probe's identity label.</param>
+/// <param name="Mated">Whether the identity is enrolled.</param>
+/// <param name="MateRank">1-based rank of the mate (0 when not found or non-mated).</param>
+/// <param name="Rank1Identity">The nearest identity.</param>
+/// <param name="Rank1Score">Its template score.</param>
+public readonly record struct ProbeOutcome(int Identity, bool Mated, int MateRank, int Rank1Identity, float Rank1Score);
+
+/// <summary>The open-set identification results of one identity template.</summary>
+public sealed record OpenSetResult
+{
+    /// <summary>How identities were scored.</summary>
+    public required IdentityTemplate Template { get; init; }
+
+    /// <summary>k of the top-k template.</summary>
+    public required int TopK { get; init; }
+
+    /// <summary>Enrolled identities.</summary>
+    public required int GalleryIdentities { get; init; }
+
+    /// <summary>Enrolled faces.</summary>
+    public required int GalleryFaces { get; init; }
+
+    /// <summary>Mated probes (each an enrolled face searched against the gallery without itself).</summary>
+    public required int MatedProbes { get; init; }
+
+    /// <summary>Non-mated probes (faces of held-out identities).</summary>
+    public required int NonMatedProbes { get; init; }
+
+    /// <summary>Closed-set rank-1: mated probes whose nearest identity is their own.</summary>
+    public required double Rank1 { get; init; }
+
+    /// <summary>Closed-set rank-5.</summary>
+    public required double Rank5 { get; init; }
+
+    /// <summary>The DET curve, from accepting nothing (FPIR 0, FNIR 1) to accepting everything.</summary>
+    public required IReadOnlyList<DetPoint> Det { get; init; }
+
+    /// <summary>FPIR and FNIR at the threshold in force (rank-1 accepted when its score is below it).</summary>
+    public required DetPoint AtThreshold { get; init; }
+
+    /// <summary>FNIR at each FPIR target.</summary>
+    public required IReadOnlyList<FnirAtFpir> FnirAtFpir { get; init; }
+
+    /// <summary>Every probe's outcome, mated first (for per-group figures).</summary>
+    public required IReadOnlyList<ProbeOutcome> Probes { get; init; }
+}
+
+/// <summary>
+/// Open-set identification with identity templates. Protocol: identities in ascending label order are shuffled (Fisher-Yates,
+/// <c>new Random(seed)</c>) and the first round(fraction x identities) (at least one) are held out as unknown people; every face of the
+/// others is enrolled. Each enrolled face of an identity with two or more faces is a mated probe, searched against the gallery without
+/// itself (leave one out); each face of a held-out identity is a non-mated probe. Identities are scored by <see cref="IdentityGallery.Score"/>.
+/// </summary>
+public static class OpenSetIdentification
+{
+    /// <summary>Evaluates each template on the same split.</summary>
+    /// <exception cref="FaceIndexException">Fewer than two identities, or no enrolled identity with two faces.</exception>
+    public static IReadOnlyList<OpenSetResult> Evaluate(
+        IReadOnlyList<IdentificationSample> samples, IReadOnlyList<IdentityTemplate> templates, double threshold, int seed = 1, double unknownFraction = 0.25, int topK = 3, IReadOnlyList<double>? fpirTargets = null)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(templates);
+        var identities = samples.Select(s => s.Identity).Distinct().Order().ToArray();
+        if (identities.Length < 2)
+        {
+            throw new FaceIndexException($"open-set identification needs at least two identities (one to hold out); the dataset has {identities.Length}");
+        }
+
+        var rng = new Random(seed);
+        for (var i = identities.Length - 1; i > 0; i--)
+        {
+            var j = rng.Next(i + 1);
+            (identities[i], identities[j]) = (identities[j], identities[i]);
+        }
+
+        var unknownCount = Math.Clamp((int)Math.Round(unknownFraction * identities.Length), 1, identities.Length - 1);
+        return Evaluate(samples, templates, threshold, identities.Take(unknownCount).ToHashSet(), topK, fpirTargets);
+    }
+
+    /// <summary>Evaluates each template with the given identities held out as unknown people (the rest enrolled).</summary>
+    public static IReadOnlyList<OpenSetResult> Evaluate(
+        IReadOnlyList<IdentificationSample> samples, IReadOnlyList<IdentityTemplate> templates, double threshold, IReadOnlySet<int> unknown, int topK = 3, IReadOnlyList<double>? fpirTargets = null)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(templates);
+        ArgumentNullException.ThrowIfNull(unknown);
+        var gallery = samples.Where(s => !unknown.Contains(s.Identity)).ToList();
+        var byIdentity = gallery.Select((s, i) => (s, i)).GroupBy(x => x.s.Identity).OrderBy(g => g.Key).ToList();
+        var counts = byIdentity.ToDictionary(g => g.Key, g => g.Count());
+        var mated = gallery.Select((s, i) => (s, i)).Where(x => counts[x.s.Identity] > 1).ToList();
+        var nonMated = samples.Where(s => unknown.Contains(s.Identity)).ToList();
+        if (mated.Count == 0)
+        {
+            throw new FaceIndexException("no enrolled identity has two or more faces, so there is no mated probe; use a dataset with several photos per person");
+        }
+
+        var results = new List<OpenSetResult>();
+        foreach (var template in templates)
+        {
+            // Rank-1 score of every probe, and the mate's rank for mated ones.
+            var genuine = new List<double>(); // -score when rank-1 is the mate, else -Infinity (never a correct detection)
+            var impostor = new List<double>();
+            int r1 = 0, r5 = 0;
+            var probes = new List<ProbeOutcome>(mated.Count + nonMated.Count);
+            foreach (var (probe, index) in mated)
+            {
+                var ranked = Scores(probe.Embedding, byIdentity, template, topK, index);
+                var rank = ranked.FindIndex(x => x.Identity == probe.Identity);
+                probes.Add(new ProbeOutcome(probe.Identity, true, rank + 1, ranked[0].Identity, ranked[0].Score));
+                r1 += rank == 0 ? 1 : 0;
+                r5 += rank is >= 0 and < 5 ? 1 : 0;
+                genuine.Add(rank == 0 ? -ranked[0].Score : double.NegativeInfinity);
+            }
+
+            foreach (var probe in nonMated)
+            {
+                var top = Scores(probe.Embedding, byIdentity, template, topK, -1)[0];
+                impostor.Add(-top.Score);
+                probes.Add(new ProbeOutcome(probe.Identity, false, 0, top.Identity, top.Score));
+            }
+
+            var det = new List<DetPoint>();
+            var fnirAt = new List<FnirAtFpir>();
+            if (impostor.Count > 0)
+            {
+                var roc = Roc.Build(genuine, impostor, s => -s);
+                det.AddRange(roc.Select(p => new DetPoint(p.Far, 1 - p.Tar, p.Threshold)));
+                foreach (var target in fpirTargets ?? VerificationMetrics.DefaultFarTargets)
+                {
+                    var p = Roc.AtFar(roc, target);
+                    var note = impostor.Count * target < 1 - 1e-9
+                        ? FormattableString.Invariant($"too few non-mated probes ({impostor.Count}) for FPIR {target:G}: needs at least {Math.Ceiling(1 / target):N0}")
+                        : null;
+                    fnirAt.Add(new FnirAtFpir(target, 1 - p.Tar, p.AchievedFar, p.Threshold, note));
+                }
+            }
+
+            var fpir = impostor.Count == 0 ? double.NaN : impostor.Count(s => -s < threshold) / (double)impostor.Count;
+            var fnir = 1 - (genuine.Count(s => -s < threshold) / (double)genuine.Count);
+            results.Add(new OpenSetResult
+            {
+                Template = template,
+                TopK = topK,
+                GalleryIdentities = byIdentity.Count,
+                GalleryFaces = gallery.Count,
+                MatedProbes = mated.Count,
+                NonMatedProbes = nonMated.Count,
+                Rank1 = (double)r1 / mated.Count,
+                Rank5 = (double)r5 / mated.Count,
+                Det = det,
+                AtThreshold = new DetPoint(fpir, fnir, threshold),
+                FnirAtFpir = fnirAt,
+                Probes = probes,
+            });
+        }
+
+        return results;
+    }
+
+    /// <summary>Every gallery identity's score for a probe, nearest first (ties by lower label); the face at <paramref name="exclude"/> is left out.</summary>
+    private static List<(int Identity, float Score)> Scores(
+        float[] probe, List<IGrouping<int, (IdentificationSample s, int i)>> byIdentity, IdentityTemplate template, int topK, int exclude)
+    {
+        var scores = new List<(int Identity, float Score)>(byIdentity.Count);
+        foreach (var g in byIdentity)
+        {
+            var faces = g.Where(x => x.i != exclude).Select(x => x.s.Embedding).ToList();
+            if (faces.Count > 0)
+            {
+                scores.Add((g.Key, IdentityGallery.Score(probe, faces, null, template, topK)));
+            }
+        }
+
+        scores.Sort((a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : a.Identity.CompareTo(b.Identity));
+        return scores;
+    }
+}
