@@ -2,68 +2,6 @@ using FaceIndex.Search;
 
 namespace FaceIndex.Evaluation;
 
-/// <summary>One point of an open-set DET curve: at a distance threshold, the non-mated searches that name someone and the mated ones that miss.</summary>
-/// <param name="Fpir">False positive identification rate: non-mated probes whose rank-1 identity scores below the threshold.</param>
-/// <param name="Fnir">False negative identification rate: mated probes whose rank-1 is not their mate or not below the threshold.</param>
-/// <param name="Threshold">The distance threshold (rank-1 accepted when its score is below it; ROC points accept at or below).</param>
-public sealed record DetPoint(double Fpir, double Fnir, double Threshold);
-
-/// <summary>FNIR at a FPIR target, read from the DET as a step function (the most lenient threshold whose FPIR does not exceed the target).</summary>
-/// <param name="TargetFpir">The FPIR asked for.</param>
-/// <param name="Fnir">FNIR there.</param>
-/// <param name="AchievedFpir">The FPIR reached.</param>
-/// <param name="Threshold">The threshold of that point.</param>
-/// <param name="Note">Set when there are fewer than 1 / FPIR non-mated probes, so the target cannot be observed.</param>
-public sealed record FnirAtFpir(double TargetFpir, double Fnir, double AchievedFpir, double Threshold, string? Note);
-
-/// <summary>One probe's search: whose face it is, whether that identity is enrolled, where its mate ranked, and the rank-1 answer.</summary>
-/// <param name="Identity">The probe's identity label.</param>
-/// <param name="Mated">Whether the identity is enrolled.</param>
-/// <param name="MateRank">1-based rank of the mate (0 when not found or non-mated).</param>
-/// <param name="Rank1Identity">The nearest identity.</param>
-/// <param name="Rank1Score">Its template score.</param>
-public readonly record struct ProbeOutcome(int Identity, bool Mated, int MateRank, int Rank1Identity, float Rank1Score);
-
-/// <summary>The open-set identification results of one identity template.</summary>
-public sealed record OpenSetResult
-{
-    /// <summary>How identities were scored.</summary>
-    public required IdentityTemplate Template { get; init; }
-
-    /// <summary>k of the top-k template.</summary>
-    public required int TopK { get; init; }
-
-    /// <summary>Enrolled identities.</summary>
-    public required int GalleryIdentities { get; init; }
-
-    /// <summary>Enrolled faces.</summary>
-    public required int GalleryFaces { get; init; }
-
-    /// <summary>Mated probes (each an enrolled face searched against the gallery without itself).</summary>
-    public required int MatedProbes { get; init; }
-
-    /// <summary>Non-mated probes (faces of held-out identities).</summary>
-    public required int NonMatedProbes { get; init; }
-
-    /// <summary>Closed-set rank-1: mated probes whose nearest identity is their own.</summary>
-    public required double Rank1 { get; init; }
-
-    /// <summary>Closed-set rank-5.</summary>
-    public required double Rank5 { get; init; }
-
-    /// <summary>The DET curve, from accepting nothing (FPIR 0, FNIR 1) to accepting everything.</summary>
-    public required IReadOnlyList<DetPoint> Det { get; init; }
-
-    /// <summary>FPIR and FNIR at the threshold in force (rank-1 accepted when its score is below it).</summary>
-    public required DetPoint AtThreshold { get; init; }
-
-    /// <summary>FNIR at each FPIR target.</summary>
-    public required IReadOnlyList<FnirAtFpir> FnirAtFpir { get; init; }
-
-    /// <summary>Every probe's outcome, mated first (for per-group figures).</summary>
-    public required IReadOnlyList<ProbeOutcome> Probes { get; init; }
-}
-
 /// <summary>
 /// Open-set identification with identity templates. Protocol: identities in ascending label order are shuffled (Fisher-Yates,
 /// <c>new Random(seed)</c>) and the first round(fraction x identities) (at least one) are held out as unknown people; every face of the
