@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using FaceIndex.Search;
 
 namespace FaceIndex.Evaluation;
@@ -51,6 +52,7 @@ public static class OpenSetIdentification
             throw new FaceIndexException("no enrolled identity has two or more faces, so there is no mated probe; use a dataset with several photos per person");
         }
 
+        var scorer = new Scorer(gallery, byIdentity);
         var results = new List<OpenSetResult>();
         foreach (var template in templates)
         {
@@ -61,7 +63,7 @@ public static class OpenSetIdentification
             var probes = new List<ProbeOutcome>(mated.Count + nonMated.Count);
             foreach (var (probe, index) in mated)
             {
-                var ranked = Scores(probe.Embedding, byIdentity, template, topK, index);
+                var ranked = scorer.Scores(probe.Embedding, template, topK, index);
                 var rank = ranked.FindIndex(x => x.Identity == probe.Identity);
                 probes.Add(new ProbeOutcome(probe.Identity, true, rank + 1, ranked[0].Identity, ranked[0].Score));
                 r1 += rank == 0 ? 1 : 0;
@@ -71,7 +73,7 @@ public static class OpenSetIdentification
 
             foreach (var probe in nonMated)
             {
-                var top = Scores(probe.Embedding, byIdentity, template, topK, -1)[0];
+                var top = scorer.Scores(probe.Embedding, template, topK, -1)[0];
                 impostor.Add(-top.Score);
                 probes.Add(new ProbeOutcome(probe.Identity, false, 0, top.Identity, top.Score));
             }
@@ -114,21 +116,96 @@ public static class OpenSetIdentification
         return results;
     }
 
-    /// <summary>Every gallery identity's score for a probe, nearest first (ties by lower label); the face at <paramref name="exclude"/> is left out.</summary>
-    private static List<(int Identity, float Score)> Scores(
-        float[] probe, List<IGrouping<int, (IdentificationSample s, int i)>> byIdentity, IdentityTemplate template, int topK, int exclude)
+    /// <summary>
+    /// Scores every gallery identity for a probe, measuring each gallery face once per probe (the same scores as
+    /// <see cref="IdentityGallery.Score"/>; a left-out face's identity gets its mean from the sum without it).
+    /// </summary>
+    private sealed class Scorer
     {
-        var scores = new List<(int Identity, float Score)>(byIdentity.Count);
-        foreach (var g in byIdentity)
+        private readonly List<IdentificationSample> _gallery;
+        private readonly int[] _labels;
+        private readonly int[][] _members;
+        private readonly float[][] _sums;
+        private readonly float[] _distances;
+        private readonly float[] _buffer;
+
+        public Scorer(List<IdentificationSample> gallery, List<IGrouping<int, (IdentificationSample s, int i)>> byIdentity)
         {
-            var faces = g.Where(x => x.i != exclude).Select(x => x.s.Embedding).ToList();
-            if (faces.Count > 0)
+            _gallery = gallery;
+            _labels = [.. byIdentity.Select(g => g.Key)];
+            _members = [.. byIdentity.Select(g => g.Select(x => x.i).ToArray())];
+            _sums = [.. byIdentity.Select(g =>
             {
-                scores.Add((g.Key, IdentityGallery.Score(probe, faces, null, template, topK)));
-            }
+                var sum = new float[gallery[0].Embedding.Length];
+                foreach (var (sample, _) in g)
+                {
+                    TensorPrimitives.Add(sum, sample.Embedding, sum);
+                }
+
+                return sum;
+            })];
+            _distances = new float[gallery.Count];
+            _buffer = new float[_members.Max(m => m.Length)];
         }
 
-        scores.Sort((a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : a.Identity.CompareTo(b.Identity));
-        return scores;
+        /// <summary>Every identity's score, nearest first (ties by lower label); the gallery face at <paramref name="exclude"/> is left out.</summary>
+        public List<(int Identity, float Score)> Scores(float[] probe, IdentityTemplate template, int topK, int exclude)
+        {
+            for (var i = 0; i < _gallery.Count; i++)
+            {
+                _distances[i] = FaceDistance.Euclidean(probe, _gallery[i].Embedding);
+            }
+
+            var scores = new List<(int Identity, float Score)>(_labels.Length);
+            var mean = new float[probe.Length];
+            for (var k = 0; k < _labels.Length; k++)
+            {
+                var n = 0;
+                var excluded = false;
+                foreach (var i in _members[k])
+                {
+                    if (i == exclude)
+                    {
+                        excluded = true;
+                        continue;
+                    }
+
+                    _buffer[n++] = _distances[i];
+                }
+
+                if (n == 0)
+                {
+                    continue;
+                }
+
+                float score;
+                if (template == IdentityTemplate.Mean)
+                {
+                    if (excluded)
+                    {
+                        TensorPrimitives.Subtract(_sums[k], _gallery[exclude].Embedding, mean);
+                    }
+                    else
+                    {
+                        _sums[k].CopyTo(mean, 0);
+                    }
+
+                    TensorPrimitives.Divide(mean, n, mean);
+                    score = FaceDistance.Euclidean(probe, mean);
+                }
+                else
+                {
+                    var span = _buffer.AsSpan(0, n);
+                    span.Sort();
+                    var take = template == IdentityTemplate.Max ? 1 : Math.Min(topK, n);
+                    score = TensorPrimitives.Sum<float>(span[..take]) / take;
+                }
+
+                scores.Add((_labels[k], score));
+            }
+
+            scores.Sort((a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : a.Identity.CompareTo(b.Identity));
+            return scores;
+        }
     }
 }
