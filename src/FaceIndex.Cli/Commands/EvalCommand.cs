@@ -166,6 +166,7 @@ internal static class EvalCommand
             {
                 EvalOpenSetOutput.RenderGroups(groups);
             }
+
             if (reportPath is not null)
             {
                 AnsiConsole.MarkupLine($"report: {Markup.Escape(reportPath)}");

@@ -76,6 +76,7 @@ internal sealed class EvalVerifyExtras
                 }
 
                 File.AppendAllText(reportPath, md);
+                File.WriteAllText(Path.Combine(reportDir, "groups.json"), System.Text.Json.JsonSerializer.Serialize(groups, EvalOpenSetOutput.JsonOptions));
             }
         }
 

@@ -71,7 +71,7 @@ internal static class QueryCommand
                     throw new FaceIndexException($"{relPath} in {name} has no faces (status {stored.Status})");
                 }
 
-                result = new QueryResult($"{name}/{relPath}", stored.Width, stored.Height, [.. faces.Select(f => new QueryFace(f.FaceIndex, f.Box, f.Score, lib.QueryByFaceId(f.Id, count)))]);
+                result = new QueryResult($"{name}/{relPath}", stored.Width, stored.Height, [.. faces.Select(f => new QueryFace(f.FaceIndex, f.Box, f.Score, lib.QueryByFaceId(f.Id, count)))]) { Threshold = lib.SameThreshold() };
             }
             else
             {

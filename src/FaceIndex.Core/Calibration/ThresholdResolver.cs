@@ -4,29 +4,6 @@ using FaceIndex.Search;
 
 namespace FaceIndex.Calibration;
 
-/// <summary>Where a same-person threshold came from.</summary>
-public enum ThresholdOrigin
-{
-    /// <summary>Given by the caller (the CLI's <c>--threshold</c>).</summary>
-    Given,
-
-    /// <summary>The library's calibration for this model and dataset.</summary>
-    CalibratedForDataset,
-
-    /// <summary>The library's calibration for this model.</summary>
-    CalibratedForModel,
-
-    /// <summary>dlib's default, 0.6: no calibration exists for the model.</summary>
-    Default,
-}
-
-/// <summary>A same-person distance threshold (same when distance &lt; it), where it came from, and a sentence that says so.</summary>
-/// <param name="Value">The distance threshold.</param>
-/// <param name="Origin">Where it came from.</param>
-/// <param name="Description">One line for outputs, e.g. "0.5412, calibrated for dlib_resnet_v1 (far 0.001 on pairs file master.csv, 2026-12-05 17:20 UTC, #3)".</param>
-/// <param name="CalibrationId">The calibration's row id, when it came from one.</param>
-public sealed record ResolvedThreshold(double Value, ThresholdOrigin Origin, string Description, long? CalibrationId = null);
-
 /// <summary>
 /// Decides which same-person threshold a decision uses: the caller's, else the library's latest calibration for the model and dataset,
 /// else for the model, else dlib's 0.6. Every command that decides "same person" (verify, query, a future serve) asks here.

@@ -1,68 +1,7 @@
+using System.Numerics.Tensors;
 using FaceIndex.Search;
 
 namespace FaceIndex.Evaluation;
-
-/// <summary>One point of an open-set DET curve: at a distance threshold, the non-mated searches that name someone and the mated ones that miss.</summary>
-/// <param name="Fpir">False positive identification rate: non-mated probes whose rank-1 identity scores below the threshold.</param>
-/// <param name="Fnir">False negative identification rate: mated probes whose rank-1 is not their mate or not below the threshold.</param>
-/// <param name="Threshold">The distance threshold (rank-1 accepted when its score is below it; ROC points accept at or below).</param>
-public sealed record DetPoint(double Fpir, double Fnir, double Threshold);
-
-/// <summary>FNIR at a FPIR target, read from the DET as a step function (the most lenient threshold whose FPIR does not exceed the target).</summary>
-/// <param name="TargetFpir">The FPIR asked for.</param>
-/// <param name="Fnir">FNIR there.</param>
-/// <param name="AchievedFpir">The FPIR reached.</param>
-/// <param name="Threshold">The threshold of that point.</param>
-/// <param name="Note">Set when there are fewer than 1 / FPIR non-mated probes, so the target cannot be observed.</param>
-public sealed record FnirAtFpir(double TargetFpir, double Fnir, double AchievedFpir, double Threshold, string? Note);
-
-/// <summary>One probe's search: whose face it is, whether that identity is enrolled, where its mate ranked, and the rank-1 answer.</summary>
-/// <param name="Identity">The probe's identity label.</param>
-/// <param name="Mated">Whether the identity is enrolled.</param>
-/// <param name="MateRank">1-based rank of the mate (0 when not found or non-mated).</param>
-/// <param name="Rank1Identity">The nearest identity.</param>
-/// <param name="Rank1Score">Its template score.</param>
-public readonly record struct ProbeOutcome(int Identity, bool Mated, int MateRank, int Rank1Identity, float Rank1Score);
-
-/// <summary>The open-set identification results of one identity template.</summary>
-public sealed record OpenSetResult
-{
-    /// <summary>How identities were scored.</summary>
-    public required IdentityTemplate Template { get; init; }
-
-    /// <summary>k of the top-k template.</summary>
-    public required int TopK { get; init; }
-
-    /// <summary>Enrolled identities.</summary>
-    public required int GalleryIdentities { get; init; }
-
-    /// <summary>Enrolled faces.</summary>
-    public required int GalleryFaces { get; init; }
-
-    /// <summary>Mated probes (each an enrolled face searched against the gallery without itself).</summary>
-    public required int MatedProbes { get; init; }
-
-    /// <summary>Non-mated probes (faces of held-out identities).</summary>
-    public required int NonMatedProbes { get; init; }
-
-    /// <summary>Closed-set rank-1: mated probes whose nearest identity is their own.</summary>
-    public required double Rank1 { get; init; }
-
-    /// <summary>Closed-set rank-5.</summary>
-    public required double Rank5 { get; init; }
-
-    /// <summary>The DET curve, from accepting nothing (FPIR 0, FNIR 1) to accepting everything.</summary>
-    public required IReadOnlyList<DetPoint> Det { get; init; }
-
-    /// <summary>FPIR and FNIR at the threshold in force (rank-1 accepted when its score is below it).</summary>
-    public required DetPoint AtThreshold { get; init; }
-
-    /// <summary>FNIR at each FPIR target.</summary>
-    public required IReadOnlyList<FnirAtFpir> FnirAtFpir { get; init; }
-
-    /// <summary>Every probe's outcome, mated first (for per-group figures).</summary>
-    public required IReadOnlyList<ProbeOutcome> Probes { get; init; }
-}
 
 /// <summary>
 /// Open-set identification with identity templates. Protocol: identities in ascending label order are shuffled (Fisher-Yates,
@@ -113,6 +52,7 @@ public static class OpenSetIdentification
             throw new FaceIndexException("no enrolled identity has two or more faces, so there is no mated probe; use a dataset with several photos per person");
         }
 
+        var scorer = new Scorer(gallery, byIdentity);
         var results = new List<OpenSetResult>();
         foreach (var template in templates)
         {
@@ -123,7 +63,7 @@ public static class OpenSetIdentification
             var probes = new List<ProbeOutcome>(mated.Count + nonMated.Count);
             foreach (var (probe, index) in mated)
             {
-                var ranked = Scores(probe.Embedding, byIdentity, template, topK, index);
+                var ranked = scorer.Scores(probe.Embedding, template, topK, index);
                 var rank = ranked.FindIndex(x => x.Identity == probe.Identity);
                 probes.Add(new ProbeOutcome(probe.Identity, true, rank + 1, ranked[0].Identity, ranked[0].Score));
                 r1 += rank == 0 ? 1 : 0;
@@ -133,7 +73,7 @@ public static class OpenSetIdentification
 
             foreach (var probe in nonMated)
             {
-                var top = Scores(probe.Embedding, byIdentity, template, topK, -1)[0];
+                var top = scorer.Scores(probe.Embedding, template, topK, -1)[0];
                 impostor.Add(-top.Score);
                 probes.Add(new ProbeOutcome(probe.Identity, false, 0, top.Identity, top.Score));
             }
@@ -176,21 +116,96 @@ public static class OpenSetIdentification
         return results;
     }
 
-    /// <summary>Every gallery identity's score for a probe, nearest first (ties by lower label); the face at <paramref name="exclude"/> is left out.</summary>
-    private static List<(int Identity, float Score)> Scores(
-        float[] probe, List<IGrouping<int, (IdentificationSample s, int i)>> byIdentity, IdentityTemplate template, int topK, int exclude)
+    /// <summary>
+    /// Scores every gallery identity for a probe, measuring each gallery face once per probe (the same scores as
+    /// <see cref="IdentityGallery.Score"/>; a left-out face's identity gets its mean from the sum without it).
+    /// </summary>
+    private sealed class Scorer
     {
-        var scores = new List<(int Identity, float Score)>(byIdentity.Count);
-        foreach (var g in byIdentity)
+        private readonly List<IdentificationSample> _gallery;
+        private readonly int[] _labels;
+        private readonly int[][] _members;
+        private readonly float[][] _sums;
+        private readonly float[] _distances;
+        private readonly float[] _buffer;
+
+        public Scorer(List<IdentificationSample> gallery, List<IGrouping<int, (IdentificationSample s, int i)>> byIdentity)
         {
-            var faces = g.Where(x => x.i != exclude).Select(x => x.s.Embedding).ToList();
-            if (faces.Count > 0)
+            _gallery = gallery;
+            _labels = [.. byIdentity.Select(g => g.Key)];
+            _members = [.. byIdentity.Select(g => g.Select(x => x.i).ToArray())];
+            _sums = [.. byIdentity.Select(g =>
             {
-                scores.Add((g.Key, IdentityGallery.Score(probe, faces, null, template, topK)));
-            }
+                var sum = new float[gallery[0].Embedding.Length];
+                foreach (var (sample, _) in g)
+                {
+                    TensorPrimitives.Add(sum, sample.Embedding, sum);
+                }
+
+                return sum;
+            })];
+            _distances = new float[gallery.Count];
+            _buffer = new float[_members.Max(m => m.Length)];
         }
 
-        scores.Sort((a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : a.Identity.CompareTo(b.Identity));
-        return scores;
+        /// <summary>Every identity's score, nearest first (ties by lower label); the gallery face at <paramref name="exclude"/> is left out.</summary>
+        public List<(int Identity, float Score)> Scores(float[] probe, IdentityTemplate template, int topK, int exclude)
+        {
+            for (var i = 0; i < _gallery.Count; i++)
+            {
+                _distances[i] = FaceDistance.Euclidean(probe, _gallery[i].Embedding);
+            }
+
+            var scores = new List<(int Identity, float Score)>(_labels.Length);
+            var mean = new float[probe.Length];
+            for (var k = 0; k < _labels.Length; k++)
+            {
+                var n = 0;
+                var excluded = false;
+                foreach (var i in _members[k])
+                {
+                    if (i == exclude)
+                    {
+                        excluded = true;
+                        continue;
+                    }
+
+                    _buffer[n++] = _distances[i];
+                }
+
+                if (n == 0)
+                {
+                    continue;
+                }
+
+                float score;
+                if (template == IdentityTemplate.Mean)
+                {
+                    if (excluded)
+                    {
+                        TensorPrimitives.Subtract(_sums[k], _gallery[exclude].Embedding, mean);
+                    }
+                    else
+                    {
+                        _sums[k].CopyTo(mean, 0);
+                    }
+
+                    TensorPrimitives.Divide(mean, n, mean);
+                    score = FaceDistance.Euclidean(probe, mean);
+                }
+                else
+                {
+                    var span = _buffer.AsSpan(0, n);
+                    span.Sort();
+                    var take = template == IdentityTemplate.Max ? 1 : Math.Min(topK, n);
+                    score = TensorPrimitives.Sum<float>(span[..take]) / take;
+                }
+
+                scores.Add((_labels[k], score));
+            }
+
+            scores.Sort((a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : a.Identity.CompareTo(b.Identity));
+            return scores;
+        }
     }
 }

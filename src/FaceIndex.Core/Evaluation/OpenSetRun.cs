@@ -6,20 +6,6 @@ using FaceIndex.Search;
 
 namespace FaceIndex.Evaluation;
 
-/// <summary>Settings of an open-set, template-comparing identification run (all recorded in its report).</summary>
-/// <param name="Seed">Seed of the held-out identities.</param>
-/// <param name="UnknownFraction">Fraction of identities held out as unknown people.</param>
-/// <param name="TopK">k of the top-k template.</param>
-/// <param name="Threshold">A threshold to use instead of the library's (null: resolved as queries resolve it).</param>
-public sealed record OpenSetSettings(int Seed = 1, double UnknownFraction = 0.25, int TopK = 3, double? Threshold = null);
-
-/// <summary>An open-set run: the threshold it was read at, and one result per template.</summary>
-/// <param name="Settings">The settings.</param>
-/// <param name="Threshold">The threshold the open-set figures are read at.</param>
-/// <param name="Results">One per template.</param>
-/// <param name="Identities">Identity names by label (a probe's identity is an index into it).</param>
-public sealed record OpenSetOutcome(OpenSetSettings Settings, ResolvedThreshold Threshold, IReadOnlyList<OpenSetResult> Results, IReadOnlyList<string> Identities);
-
 /// <summary>Open-set identification on an indexed dataset, comparing the max, top-k and mean identity templates.</summary>
 public static class OpenSetRun
 {

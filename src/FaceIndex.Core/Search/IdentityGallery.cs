@@ -100,7 +100,7 @@ public sealed class IdentityGallery
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(topK);
         var n = Math.Min(topK, distances.Length);
-        return distances.AsSpan(0, n).ToArray().Sum() / n;
+        return TensorPrimitives.Sum<float>(distances.AsSpan(0, n)) / n;
     }
 
     /// <summary>The element-wise mean of equal-length vectors.</summary>

@@ -67,4 +67,38 @@ public class IdentityTemplateTests
         Assert.Equal(a[0].AtThreshold, b[0].AtThreshold);
         Assert.Equal(2, a[0].NonMatedProbes);
     }
+
+    [Theory]
+    [InlineData(IdentityTemplate.Max)]
+    [InlineData(IdentityTemplate.TopK)]
+    [InlineData(IdentityTemplate.Mean)]
+    public void The_open_set_scores_equal_the_gallery_template_scores(IdentityTemplate template)
+    {
+        // Random 8-d faces: 6 identities of 1-5 faces; identity 5 held out. A stranger's rank-1 score must be the best
+        // IdentityGallery.Score over the enrolled identities; a mated probe's, computed without itself.
+        var rng = new Random(11);
+        var samples = new List<IdentificationSample>();
+        for (var id = 0; id < 6; id++)
+        {
+            for (var n = 0; n < 1 + (id % 5); n++)
+            {
+                samples.Add(new IdentificationSample(id, [.. Enumerable.Range(0, 8).Select(_ => (float)rng.NextDouble())]));
+            }
+        }
+
+        var r = OpenSetIdentification.Evaluate(samples, [template], 0.5, new HashSet<int> { 5 }, topK: 2)[0];
+        var enrolled = samples.Where(s => s.Identity != 5).ToList();
+        var matedProbes = enrolled.Where(s => enrolled.Count(o => o.Identity == s.Identity) > 1).ToList();
+        var nonMated = samples.Where(s => s.Identity == 5).ToList();
+        var expected = matedProbes.Select(p => Best(p, enrolled.Where(o => !ReferenceEquals(o, p))))
+            .Concat(nonMated.Select(p => Best(p, enrolled))).ToList();
+        Assert.Equal(expected.Count, r.Probes.Count);
+        for (var k = 0; k < expected.Count; k++)
+        {
+            Assert.Equal(expected[k], r.Probes[k].Rank1Score, 5);
+        }
+
+        float Best(IdentificationSample probe, IEnumerable<IdentificationSample> gallery) =>
+            gallery.GroupBy(g => g.Identity).Min(g => IdentityGallery.Score(probe.Embedding, [.. g.Select(x => x.Embedding)], null, template, 2));
+    }
 }
