@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using FaceIndex.Catalog;
 using FaceIndex.Detection;
+using FaceIndex.Landmarks;
 using FaceIndex.Pipeline;
 
 namespace FaceIndex.Search;
@@ -43,8 +44,8 @@ public sealed record FaceHit(
     float Similarity,
     bool SamePerson);
 
-/// <summary>One face of the query photo with its nearest indexed faces.</summary>
-public sealed record QueryFace(int FaceIndex, FaceBox Box, double Score, IReadOnlyList<FaceHit> Hits);
+/// <summary>One face of the query photo with its nearest indexed faces (and its 68 landmarks, where the query kept them).</summary>
+public sealed record QueryFace(int FaceIndex, FaceBox Box, double Score, IReadOnlyList<FaceHit> Hits, IReadOnlyList<LandmarkPoint>? Landmarks = null);
 
 /// <summary>The answer to a photo query: the photo and, for each of its query faces, the hits.</summary>
 public sealed record QueryResult(string Photo, int Width, int Height, IReadOnlyList<QueryFace> Faces);
@@ -60,9 +61,11 @@ public sealed record FaceLibraryOptions(EngineOptions? Engine = null, int Upsamp
 /// <summary>
 /// A FaceIndex library folder (catalog + face index) opened for queries:
 /// <c>using var library = FaceLibrary.Open(dir); var result = library.Query(photoPath, k: 10);</c>.
-/// Not thread-safe: open one per thread.
+/// A reader: the catalog is opened read-only and no lock is taken, so any number run beside each other and beside
+/// one indexer; each query sees faces committed since (and a new index build once it is renamed into place).
+/// Not thread-safe: open one per thread (they can share one <see cref="FaceEngine"/>).
 /// </summary>
-public sealed class FaceLibrary : IDisposable
+public sealed partial class FaceLibrary : IDisposable
 {
     private readonly FaceCatalog _catalog;
     private readonly FaceLibraryOptions _options;
@@ -89,9 +92,9 @@ public sealed class FaceLibrary : IDisposable
     /// <summary>The models (loaded on first use).</summary>
     public FaceEngine Engine => _engine ??= FaceEngine.Load(_options.Engine);
 
-    /// <summary>Opens the library at <paramref name="library"/> (read-only when the files are).</summary>
+    /// <summary>Opens the library at <paramref name="library"/> for reading (no writer lock; a missing index is searched exactly, never rebuilt here).</summary>
     public static FaceLibrary Open(string library, FaceLibraryOptions? options = null, FaceEngine? engine = null) =>
-        new(OpenCatalog(library), options ?? new FaceLibraryOptions(), engine);
+        new(OpenCatalog(library, readOnly: true), options ?? new FaceLibraryOptions(), engine);
 
     /// <summary>The catalog of an existing library; a folder without one is refused with what to do.</summary>
     public static FaceCatalog OpenCatalog(string library, bool readOnly = false)
@@ -152,9 +155,10 @@ public sealed class FaceLibrary : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         var fetch = k + (exclude is null ? 0 : 1);
         var hits = new List<FaceHit>(k);
+        var index = CurrentIndex();
         while (true)
         {
-            var raw = Index.Search(embedding, dataset is null ? fetch : fetch * 4);
+            var raw = index.Search(embedding, dataset is null ? fetch : fetch * 4);
             var stored = _catalog.GetFaces([.. raw.Select(h => h.FaceId)]);
             hits.Clear();
             foreach (var hit in raw)
@@ -179,6 +183,24 @@ public sealed class FaceLibrary : IDisposable
 
             fetch *= 4;
         }
+    }
+
+    /// <summary>The index, caught up with what writers committed or renamed into place since the last query.</summary>
+    private FaceSearchIndex CurrentIndex()
+    {
+        if (_index is null)
+        {
+            return Index;
+        }
+
+        var current = _index.Refresh(_options.Log);
+        if (!ReferenceEquals(current, _index))
+        {
+            _index.Dispose();
+            _index = current;
+        }
+
+        return current;
     }
 
     public void Dispose()
