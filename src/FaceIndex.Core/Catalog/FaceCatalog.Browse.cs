@@ -49,4 +49,24 @@ public sealed partial class FaceCatalog
         using var r = cmd.ExecuteReader();
         return r.Read() ? ReadImage(r) : null;
     }
+
+    /// <summary>Every dataset with its licence, provenance and image counts; <paramref name="withRoot"/> false leaves out the folder path (for a server).</summary>
+    public IReadOnlyList<DatasetSummary> DatasetSummaries(bool withRoot = true) =>
+        [.. Datasets().Select(d =>
+        {
+            var counts = CountByStatus(d.Info.Name);
+            return new DatasetSummary(
+                d.Info.Name,
+                d.Info.Licence,
+                d.Info.SourceUrl,
+                d.Info.ConsentBasis,
+                d.Info.Citation,
+                d.Info.Layout.ToString(),
+                withRoot ? d.RootPath : null,
+                counts.Values.Sum(),
+                counts.GetValueOrDefault(ImageStatus.Ok),
+                counts.GetValueOrDefault(ImageStatus.NoFace),
+                counts.GetValueOrDefault(ImageStatus.Failed),
+                Removals(d.Info.Name).Count);
+        })];
 }
