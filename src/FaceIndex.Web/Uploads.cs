@@ -13,6 +13,7 @@ internal static class Uploads
     {
         if (request.ContentLength is { } length && length > options.MaxUploadBytes + (1 << 16))
         {
+            await DrainAsync(request, length, cancellationToken).ConfigureAwait(false);
             throw TooLarge(options, length);
         }
 
@@ -64,6 +65,37 @@ internal static class Uploads
         var dataset = form["dataset"].ToString();
         return (data, new PhotoQueryOptions(k, Pipeline.SubjectPolicy.All, Int(form, "face"), string.IsNullOrWhiteSpace(dataset) ? null : dataset));
     }
+
+    /// <summary>
+    /// A client that sent no 'Expect: 100-continue' is already sending the body; closing on it would reset the connection
+    /// before it reads the 413 (a browser shows "connection reset"). So up to <see cref="DrainLimit"/> the body is read and
+    /// thrown away (nothing is kept) before the refusal; beyond that the connection is closed. With 100-continue the
+    /// client waits, gets the 413 and never sends the body.
+    /// </summary>
+    private static async Task DrainAsync(HttpRequest request, long length, CancellationToken cancellationToken)
+    {
+        if (length > DrainLimit || request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = length;
+        }
+
+        try
+        {
+            await request.Body.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or BadHttpRequestException)
+        {
+            // The client gave up; the refusal is written if the connection still stands.
+        }
+    }
+
+    /// <summary>The largest over-limit body read away so the client can see its 413.</summary>
+    private const long DrainLimit = 256L * 1024 * 1024;
 
     private static int? Int(IFormCollection form, string name)
     {
