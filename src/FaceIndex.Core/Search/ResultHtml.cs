@@ -23,7 +23,7 @@ public static class ResultHtml
         .note{color:#555;font-size:.9em;max-width:60em}
         .error{background:#fdecea;border:1px solid #e0a0a0;padding:.8em;border-radius:6px;max-width:60em}
         .photo{position:relative;display:inline-block;margin:0;max-width:100%}
-        .photo img{display:block;max-width:100%;height:auto}
+        .photo img{display:block;max-width:100%;max-height:400px;width:auto;height:auto}
         .photo svg{position:absolute;left:0;top:0;width:100%;height:100%}
         .row{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start;margin:.5em 0 1.5em}
         .card{width:136px;margin:0;font-size:12px;background:#fff;border:1px solid #ddd;border-radius:8px;padding:4px}
@@ -115,7 +115,7 @@ public static class ResultHtml
     public static string Page(string title, string body, string? header = null, string? stylesheetHref = null, string? scriptHref = null)
     {
         var html = new StringBuilder(body.Length + 4096);
-        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>")
+        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\"><title>")
             .Append(Enc(title)).Append("</title>");
         html.Append(stylesheetHref is null ? "<style>" + Css + "</style>" : $"<link rel=\"stylesheet\" href=\"{Enc(stylesheetHref)}\">");
         if (scriptHref is not null)
