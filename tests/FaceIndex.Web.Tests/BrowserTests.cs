@@ -1,6 +1,6 @@
+using FaceIndex.Tests;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Playwright;
-using FaceIndex.Tests;
 
 namespace FaceIndex.Web.Tests;
 
