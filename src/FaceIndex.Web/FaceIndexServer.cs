@@ -93,6 +93,10 @@ public static class FaceIndexServer
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(options);
+
+        // The models, the library and the results store open now: a bad library fails the start, not the first request.
+        _ = app.ApplicationServices.GetRequiredService<LibraryPool>();
+        _ = app.ApplicationServices.GetRequiredService<ResultStore>();
         app.Use((context, next) => Problems.Guard(context, next, options));
         app.Use((context, next) =>
         {

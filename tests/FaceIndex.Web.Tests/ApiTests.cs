@@ -228,4 +228,28 @@ public sealed class ApiTests : IClassFixture<SampleLibrary>
         using var again = await Uploads.Query(client, File.ReadAllBytes(SampleLibrary.Obama2), k: 5);
         Assert.DoesNotContain("\"obama\"", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Evaluation_reports_are_served_from_the_reports_folder_and_nothing_outside_it()
+    {
+        var options = _sample.Options() with { ReportsDir = Path.Combine(_sample.Root, "reports-" + Guid.NewGuid().ToString("N")[..6]) };
+        var run = Path.Combine(options.ReportsDir!, "lfw-verify");
+        Directory.CreateDirectory(run);
+        await File.WriteAllTextAsync(Path.Combine(run, "report.md"), "# Verification\naccuracy 0.9967 <script>x</script>\n");
+        await File.WriteAllBytesAsync(Path.Combine(run, "roc.png"), await File.ReadAllBytesAsync(FaceIndex.Tests.TestPaths.DataFile("faces", "face_recognition", "obama", "obama_small.jpg")));
+        await File.WriteAllTextAsync(Path.Combine(_sample.Root, "secret.md"), "outside");
+        using var factory = new ServerFactory(options);
+        using var client = factory.CreateClient();
+
+        var list = await client.GetStringAsync(new Uri("/reports/", UriKind.Relative));
+        Assert.Contains("lfw-verify/report.md", list, StringComparison.Ordinal);
+        var report = await client.GetStringAsync(new Uri("/reports/lfw-verify/report.md", UriKind.Relative));
+        Assert.Contains("accuracy 0.9967", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>x", report, StringComparison.Ordinal);
+        Assert.Contains("/reports/lfw-verify/roc.png", report, StringComparison.Ordinal);
+        using var png = await client.GetAsync(new Uri("/reports/lfw-verify/roc.png", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, png.StatusCode);
+        using var outside = await client.GetAsync(new Uri("/reports/..%2Fsecret.md", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, outside.StatusCode);
+    }
 }
