@@ -78,15 +78,12 @@ internal static class QueryCommand
 
                 result = new QueryResult($"{name}/{relPath}", stored.Width, stored.Height, [.. faces.Select(f => new QueryFace(f.FaceIndex, f.Box, f.Score, lib.QueryByFaceId(f.Id, count)))]);
             }
-            else if (parse.GetValue(subject) is { } policy)
-            {
-                var file = photos.Length == 1 ? Path.GetFullPath(photos[0]) : throw new FaceIndexException("give a PHOTO, or --face-id ID, or --image PATH --dataset NAME");
-                result = lib.Search(lib.AnalyzeFile(file, cancellationToken), new PhotoQueryOptions(count, policy, parse.GetValue(face), parse.GetValue(dataset)));
-            }
             else
             {
+                // The same analysis and search as a many-photo run and the server: the JSON carries each face's landmarks.
                 var file = photos.Length == 1 ? Path.GetFullPath(photos[0]) : throw new FaceIndexException("give a PHOTO, or --face-id ID, or --image PATH --dataset NAME");
-                result = lib.Query(file, count, parse.GetValue(largest) ? QueryFaces.Largest : QueryFaces.All, parse.GetValue(face), parse.GetValue(dataset));
+                var policy = parse.GetValue(largest) ? SubjectPolicy.Largest : parse.GetValue(subject) ?? SubjectPolicy.All;
+                result = lib.Search(lib.AnalyzeFile(file, cancellationToken), new PhotoQueryOptions(count, policy, parse.GetValue(face), parse.GetValue(dataset)));
             }
 
             if (parse.GetValue(html) is { } page)
