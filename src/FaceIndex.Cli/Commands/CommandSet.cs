@@ -9,6 +9,7 @@ internal static class CommandSet
     {
         yield return IndexCommand.Create();
         yield return QueryCommand.Create();
+        yield return ServeCommand.Create();
         yield return FacesCommand.Create();
         yield return VerifyCommand.Create();
         yield return LibraryCommands.Datasets();

@@ -17,7 +17,7 @@ internal static class LibraryCommands
         var command = new Command("datasets", "List the indexed datasets with their licence, source, consent basis and counts.") { library, json };
         command.SetAction(parse =>
         {
-            using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!);
+            using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!, readOnly: true);
             var rows = catalog.Datasets().Select(d =>
             {
                 var counts = catalog.CountByStatus(d.Info.Name);
@@ -66,7 +66,8 @@ internal static class LibraryCommands
         var command = new Command("info", "The library: faces, the index (kind, parameters, measured recall@10), runs, removals, failures.") { library, json, errors, rebuild, ann };
         command.SetAction(parse =>
         {
-            using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!);
+            // A reader unless asked to rebuild: it takes no lock, so it answers while an indexer runs.
+            using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!, readOnly: !parse.GetValue(rebuild));
             if (parse.GetValue(rebuild))
             {
                 var modelId = FaceSearchIndex.ReadMeta(catalog.Library)?.ModelId ?? Embedding.DlibResNetEmbedder.BaseModelId;

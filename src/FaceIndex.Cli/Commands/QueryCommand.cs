@@ -9,12 +9,15 @@ using Spectre.Console;
 
 namespace FaceIndex.Cli.Commands;
 
-/// <summary><c>faceindex query PHOTO</c>: the k most similar indexed faces for each face of a photo.</summary>
+/// <summary><c>faceindex query PHOTO... | DIR | --list FILE</c>: the k most similar indexed faces for each face of a photo (or of many: <see cref="QueryBatch"/>).</summary>
 internal static class QueryCommand
 {
     public static Command Create()
     {
-        var photo = new Argument<FileInfo?>("photo") { Description = "The query photo.", Arity = ArgumentArity.ZeroOrOne };
+        var photo = new Argument<string[]>("photo") { Description = "The query photo; several photos or a folder query them all in one run (models loaded once).", Arity = ArgumentArity.ZeroOrMore };
+        var list = new Option<FileInfo?>("--list") { Description = "A text file of query photos, one path a line (relative to the file's folder)." };
+        var subject = new Option<SubjectPolicy?>("--subject") { Description = "Which faces of each photo are queried: all (default), center (LFW-style probes), largest." };
+        var workers = new Option<int>("--workers") { Description = "Photos analysed at once in a many-photo run (0: one per core).", DefaultValueFactory = _ => 0 };
         var k = new Option<int>("-k", "--k") { Description = "How many results per query face.", DefaultValueFactory = _ => 10 };
         var face = new Option<int?>("--face") { Description = "Query only face N of the photo (numbered from the left, from 0)." };
         var largest = new Option<bool>("--largest") { Description = "Query only the photo's largest face." };
@@ -33,9 +36,9 @@ internal static class QueryCommand
         var topK = new Option<int>("--topk") { Description = "k of the topk template (default 3).", DefaultValueFactory = _ => 3 };
         var command = new Command("query", "Find the most similar indexed faces to each face in a photo (or to an indexed face or image).")
         {
-            photo, k, face, largest, dataset, faceId, image, csv, html, json, library, upsample, flip, threshold, by, template, topK,
+            photo, list, subject, workers, k, face, largest, dataset, faceId, image, csv, html, json, library, upsample, flip, threshold, by, template, topK,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellationToken) =>
         {
             var count = parse.GetValue(k);
             if (count <= 0)
@@ -49,10 +52,29 @@ internal static class QueryCommand
                 Log: m => Console.Error.WriteLine($"faceindex: {m}"));
             using var lib = FaceLibrary.Open(parse.GetValue(library)!, options);
             lib.ThresholdOverride = parse.GetValue(threshold);
+            var photos = parse.GetValue(photo) ?? [];
             if (QueryIdentityOutput.Wanted(parse.GetValue(by)))
             {
                 QueryIdentityOutput.RefuseFaceOutputs(parse.GetValue(csv), parse.GetValue(html) is not null);
-                return QueryIdentityOutput.Run(lib, parse.GetValue(photo), parse.GetValue(faceId), parse.GetValue(dataset), parse.GetValue(template), count, parse.GetValue(topK), parse.GetValue(upsample), parse.GetValue(face), parse.GetValue(json));
+                if (photos.Length > 1 || parse.GetValue(list) is not null)
+                {
+                    throw new FaceIndexException("--by identity queries one photo or face; for many photos use --by face with --csv or --json");
+                }
+
+                var single = photos.Length == 1 ? new FileInfo(photos[0]) : null;
+                return Task.FromResult(QueryIdentityOutput.Run(lib, single, parse.GetValue(faceId), parse.GetValue(dataset), parse.GetValue(template), count, parse.GetValue(topK), parse.GetValue(upsample), parse.GetValue(face), parse.GetValue(json)));
+            }
+
+            if (photos.Length > 1 || (photos.Length == 1 && Directory.Exists(photos[0])) || parse.GetValue(list) is not null)
+            {
+                if (parse.GetValue(html) is not null || parse.GetValue(faceId) is not null || parse.GetValue(image) is not null)
+                {
+                    throw new FaceIndexException("--html, --face-id and --image query one photo or face; for many photos use --csv or --json (or 'faceindex serve' for pages)");
+                }
+
+                var policy = parse.GetValue(largest) ? SubjectPolicy.Largest : parse.GetValue(subject) ?? SubjectPolicy.All;
+                return Task.FromResult(QueryBatch.Run(lib, photos, parse.GetValue(list)?.FullName, new PhotoQueryOptions(count, policy, parse.GetValue(face), parse.GetValue(dataset)),
+                    parse.GetValue(workers), parse.GetValue(json) ? QueryBatch.Format.Json : parse.GetValue(csv) ? QueryBatch.Format.Csv : QueryBatch.Format.Table, cancellationToken));
             }
 
             QueryResult result;
@@ -75,8 +97,10 @@ internal static class QueryCommand
             }
             else
             {
-                var file = parse.GetValue(photo) ?? throw new FaceIndexException("give a PHOTO, or --face-id ID, or --image PATH --dataset NAME");
-                result = lib.Query(file.FullName, count, parse.GetValue(largest) ? QueryFaces.Largest : QueryFaces.All, parse.GetValue(face), parse.GetValue(dataset));
+                // The same analysis and search as a many-photo run and the server: the JSON carries each face's landmarks.
+                var file = photos.Length == 1 ? Path.GetFullPath(photos[0]) : throw new FaceIndexException("give a PHOTO, or --face-id ID, or --image PATH --dataset NAME");
+                var policy = parse.GetValue(largest) ? SubjectPolicy.Largest : parse.GetValue(subject) ?? SubjectPolicy.All;
+                result = lib.Search(lib.AnalyzeFile(file, cancellationToken), new PhotoQueryOptions(count, policy, parse.GetValue(face), parse.GetValue(dataset)));
             }
 
             result = result with { Threshold = result.Threshold ?? lib.SameThreshold(parse.GetValue(dataset)) };
@@ -100,7 +124,7 @@ internal static class QueryCommand
                 Render(result);
             }
 
-            return Program.Success;
+            return Task.FromResult(Program.Success);
         });
         return command;
     }

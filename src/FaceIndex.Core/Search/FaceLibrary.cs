@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using FaceIndex.Calibration;
 using FaceIndex.Catalog;
 using FaceIndex.Detection;
+using FaceIndex.Landmarks;
 using FaceIndex.Pipeline;
 
 namespace FaceIndex.Search;
@@ -44,8 +45,8 @@ public sealed record FaceHit(
     float Similarity,
     bool SamePerson);
 
-/// <summary>One face of the query photo with its nearest indexed faces.</summary>
-public sealed record QueryFace(int FaceIndex, FaceBox Box, double Score, IReadOnlyList<FaceHit> Hits)
+/// <summary>One face of the query photo with its nearest indexed faces (and its 68 landmarks, where the query kept them).</summary>
+public sealed record QueryFace(int FaceIndex, FaceBox Box, double Score, IReadOnlyList<FaceHit> Hits, IReadOnlyList<LandmarkPoint>? Landmarks = null)
 {
     /// <summary>True when no hit is within the same-person threshold: the face is of nobody indexed (open-set answer).</summary>
     public bool NoIndexedIdentity => Hits.Count == 0 || !Hits[0].SamePerson;
@@ -69,9 +70,11 @@ public sealed record FaceLibraryOptions(EngineOptions? Engine = null, int Upsamp
 /// <summary>
 /// A FaceIndex library folder (catalog + face index) opened for queries:
 /// <c>using var library = FaceLibrary.Open(dir); var result = library.Query(photoPath, k: 10);</c>.
-/// Not thread-safe: open one per thread.
+/// A reader: the catalog is opened read-only and no lock is taken, so any number run beside each other and beside
+/// one indexer; each query sees faces committed since (and a new index build once it is renamed into place).
+/// Not thread-safe: open one per thread (they can share one <see cref="FaceEngine"/>).
 /// </summary>
-public sealed class FaceLibrary : IDisposable
+public sealed partial class FaceLibrary : IDisposable
 {
     private readonly FaceCatalog _catalog;
     private readonly FaceLibraryOptions _options;
@@ -123,9 +126,9 @@ public sealed class FaceLibrary : IDisposable
         return resolved;
     }
 
-    /// <summary>Opens the library at <paramref name="library"/> (read-only when the files are).</summary>
+    /// <summary>Opens the library at <paramref name="library"/> for reading (no writer lock; a missing index is searched exactly, never rebuilt here).</summary>
     public static FaceLibrary Open(string library, FaceLibraryOptions? options = null, FaceEngine? engine = null) =>
-        new(OpenCatalog(library), options ?? new FaceLibraryOptions(), engine);
+        new(OpenCatalog(library, readOnly: true), options ?? new FaceLibraryOptions(), engine);
 
     /// <summary>The catalog of an existing library; a folder without one is refused with what to do.</summary>
     public static FaceCatalog OpenCatalog(string library, bool readOnly = false)
@@ -187,9 +190,10 @@ public sealed class FaceLibrary : IDisposable
         var fetch = k + (exclude is null ? 0 : 1);
         var hits = new List<FaceHit>(k);
         var same = SameThreshold(dataset).Value;
+        var index = CurrentIndex();
         while (true)
         {
-            var raw = Index.Search(embedding, dataset is null ? fetch : fetch * 4);
+            var raw = index.Search(embedding, dataset is null ? fetch : fetch * 4);
             var stored = _catalog.GetFaces([.. raw.Select(h => h.FaceId)]);
             hits.Clear();
             foreach (var hit in raw)
@@ -214,6 +218,24 @@ public sealed class FaceLibrary : IDisposable
 
             fetch *= 4;
         }
+    }
+
+    /// <summary>The index, caught up with what writers committed or renamed into place since the last query.</summary>
+    private FaceSearchIndex CurrentIndex()
+    {
+        if (_index is null)
+        {
+            return Index;
+        }
+
+        var current = _index.Refresh(_options.Log);
+        if (!ReferenceEquals(current, _index))
+        {
+            _index.Dispose();
+            _index = current;
+        }
+
+        return current;
     }
 
     public void Dispose()

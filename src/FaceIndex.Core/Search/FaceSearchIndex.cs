@@ -99,7 +99,7 @@ public readonly record struct SearchHit(long FaceId, float Distance);
 /// every face. Candidates are re-measured exactly with their catalog embeddings, which also drops faces removed from
 /// the catalog at once, before any rebuild.
 /// </summary>
-public sealed class FaceSearchIndex : IDisposable
+public sealed partial class FaceSearchIndex : IDisposable
 {
     public const string AnnFile = "faces.ann";
     public const string IdsFile = "faces.ids";
@@ -115,8 +115,13 @@ public sealed class FaceSearchIndex : IDisposable
 
     private readonly FaceCatalog _catalog;
     private readonly IAnnPart? _ann;
-    private readonly long[] _deltaIds;
-    private readonly float[] _deltaVectors;
+    private long[] _deltaIds;
+    private float[] _deltaVectors;
+
+    // What a reader last saw (see Refresh): the faces covered (index + delta), the catalog's data_version, the meta file's stamp.
+    private long _coveredUpTo;
+    private long _dataVersion;
+    private (long Ticks, long Length) _metaStamp;
 
     private FaceSearchIndex(FaceCatalog catalog, string modelId, IndexMeta? meta, IAnnPart? ann, long[] deltaIds, float[] deltaVectors)
     {
@@ -126,6 +131,7 @@ public sealed class FaceSearchIndex : IDisposable
         _ann = ann;
         _deltaIds = deltaIds;
         _deltaVectors = deltaVectors;
+        _coveredUpTo = deltaIds.Length > 0 ? deltaIds[^1] : meta?.MaxFaceId ?? 0;
     }
 
     public string ModelId { get; }
@@ -144,6 +150,11 @@ public sealed class FaceSearchIndex : IDisposable
     {
         ArgumentNullException.ThrowIfNull(catalog);
         options ??= new SearchIndexOptions();
+        if (catalog.IsReadOnly)
+        {
+            return OpenReader(catalog, modelId, log);
+        }
+
         var problem = Validate(catalog.Library, modelId, out var meta);
         if (problem is not null)
         {
@@ -348,15 +359,7 @@ public sealed class FaceSearchIndex : IDisposable
 
         if (_deltaIds.Length > 0)
         {
-            var dim = _deltaVectors.Length / _deltaIds.Length;
-            var alive = new HashSet<long>(_catalog.FilterExisting(_deltaIds));
-            for (var i = 0; i < _deltaIds.Length; i++)
-            {
-                if (alive.Contains(_deltaIds[i]))
-                {
-                    hits.Add(new SearchHit(_deltaIds[i], TensorPrimitives.Distance(query, _deltaVectors.AsSpan(i * dim, dim))));
-                }
-            }
+            AddDeltaHits(query, k, hits);
         }
 
         hits.Sort(static (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.FaceId.CompareTo(b.FaceId));
