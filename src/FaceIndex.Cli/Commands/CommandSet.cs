@@ -14,6 +14,7 @@ internal static class CommandSet
         yield return LibraryCommands.Datasets();
         yield return LibraryCommands.Info();
         yield return LibraryCommands.Remove();
+        yield return ExportCommand.Create();
         yield return EvalCommand.Create();
         yield return BenchCommand.Create();
         yield return BenchCommand.CreateQuery();
