@@ -1,0 +1,92 @@
+using FaceIndex.Search;
+
+namespace FaceIndex.Clustering;
+
+/// <summary>
+/// For each query face, its nearest faces among a set of member faces, from the library's face index (Annoy or
+/// HNSW) rather than from all pairs: one index search per face, so n log n-ish instead of n squared. When the
+/// library holds other faces too, the search is widened until enough members are found.
+/// </summary>
+public sealed class KnnGraph
+{
+    private KnnGraph(int[][] neighbours, float[][] distances)
+    {
+        Neighbours = neighbours;
+        Distances = distances;
+    }
+
+    /// <summary>For query i, the member positions of its neighbours, nearest first.</summary>
+    public int[][] Neighbours { get; }
+
+    /// <summary>For query i, the Euclidean distances to <see cref="Neighbours"/>.</summary>
+    public float[][] Distances { get; }
+
+    /// <summary>Number of queries.</summary>
+    public int Count => Neighbours.Length;
+
+    /// <summary>
+    /// The <paramref name="k"/> nearest members of each query. <paramref name="memberOf"/> maps a face id to its member
+    /// position; <paramref name="queryIds"/> (when a query is also a member) keeps a face from being its own neighbour.
+    /// </summary>
+    public static KnnGraph Build(
+        FaceSearchIndex index,
+        IReadOnlyList<float[]> queries,
+        IReadOnlyList<long>? queryIds,
+        IReadOnlyDictionary<long, int> memberOf,
+        int k,
+        IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(memberOf);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        var neighbours = new int[queries.Count][];
+        var distances = new float[queries.Count][];
+        var indexed = Math.Max(1, index.IndexedCount + index.DeltaCount);
+
+        // Members are a fraction of the library: ask for enough hits that k of them are expected among the first answer.
+        var fraction = Math.Clamp(memberOf.Count / (double)indexed, 1e-6, 1);
+        var first = (int)Math.Min(indexed, Math.Ceiling((k + 1) / fraction * 1.2) + 1);
+        for (var q = 0; q < queries.Count; q++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var self = queryIds?[q];
+            var want = first;
+            List<(int Member, float Distance)> found = [];
+            while (true)
+            {
+                var hits = index.Search(queries[q], want);
+                found.Clear();
+                foreach (var hit in hits)
+                {
+                    if (hit.FaceId != self && memberOf.TryGetValue(hit.FaceId, out var member))
+                    {
+                        found.Add((member, hit.Distance));
+                        if (found.Count == k)
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                if (found.Count >= k || hits.Count < want || want >= indexed)
+                {
+                    break;
+                }
+
+                want = (int)Math.Min(indexed, want * 4L);
+            }
+
+            neighbours[q] = [.. found.Select(f => f.Member)];
+            distances[q] = [.. found.Select(f => f.Distance)];
+            if ((q & 255) == 0)
+            {
+                progress?.Report(q);
+            }
+        }
+
+        progress?.Report(queries.Count);
+        return new KnnGraph(neighbours, distances);
+    }
+}
