@@ -16,6 +16,7 @@ internal static class CommandSet
         yield return LibraryCommands.Remove();
         yield return ExportCommand.Create();
         yield return AuditCommand.Create();
+        yield return ClusterCommand.Create();
         yield return EvalCommand.Create();
         yield return BenchCommand.Create();
         yield return BenchCommand.CreateQuery();
