@@ -9,7 +9,7 @@ namespace FaceIndex.Clustering;
 /// </summary>
 public sealed class KnnGraph
 {
-    private KnnGraph(int[][] neighbours, float[][] distances)
+    internal KnnGraph(int[][] neighbours, float[][] distances)
     {
         Neighbours = neighbours;
         Distances = distances;
