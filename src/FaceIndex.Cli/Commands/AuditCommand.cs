@@ -21,7 +21,7 @@ internal static class AuditCommand
         var csv = new Option<bool>("--csv") { Description = "Print the findings as CSV." };
         var neighbours = new Option<int>("--neighbours") { Description = "Nearest faces per face, from the face index.", DefaultValueFactory = _ => 10 };
         var same = new Option<double?>("--same-threshold") { Description = "Same-person distance (default: calibrated on the dataset's own pairs)." };
-        var duplicate = new Option<double?>("--duplicate-threshold") { Description = "Same-photo distance (default: 0.7 x the 5th percentile of same-identity distances, within 0.05-0.2)." };
+        var duplicate = new Option<double?>("--duplicate-threshold") { Description = "Same-photo distance (default: 0.4 x the median same-identity distance, within 0.05-0.2)." };
         var margin = new Option<double>("--margin") { Description = "How much closer another identity must be to call a face mislabelled.", DefaultValueFactory = _ => 0.1 };
         var quality = new Option<double>("--quality-threshold") { Description = "Report faces whose quality score (0-1) is below this.", DefaultValueFactory = _ => 0.4 };
         var noSharpness = new Option<bool>("--no-sharpness") { Description = "Do not read the images (the quality score then goes without sharpness)." };

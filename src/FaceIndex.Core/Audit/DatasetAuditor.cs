@@ -150,8 +150,9 @@ public static class DatasetAuditor
             how = string.Create(CultureInfo.InvariantCulture, $"too few labelled pairs to calibrate ({same.Count} same-identity): dlib's same-person threshold {FaceDistance.SameThreshold}");
         }
 
-        var duplicate = options.DuplicateThreshold ?? Math.Clamp(0.7 * P(same, 0.05, 0.3), 0.05, 0.2);
-        how += options.DuplicateThreshold is null ? "; same-photo threshold: 0.7 x the 5th percentile of same-identity distances, kept within [0.05, 0.2] (a 60% resize of a photo measured 0.14, the closest different photos of one person about 0.2)" : "; same-photo threshold given by the caller";
+        // From the median, not the low tail: the duplicates being looked for sit in the low tail themselves.
+        var duplicate = options.DuplicateThreshold ?? Math.Clamp(0.4 * P(same, 0.5, 0.5), 0.05, 0.2);
+        how += options.DuplicateThreshold is null ? "; same-photo threshold: 0.4 x the median same-identity distance, kept within [0.05, 0.2] (a 60% resize of a photo measured 0.14-0.15, the closest different photos of one person about 0.2)" : "; same-photo threshold given by the caller";
         return new AuditCalibration(
             same.Count, different.Count,
             P(same, 0.05, double.NaN), P(same, 0.5, double.NaN), P(same, 0.95, double.NaN), P(same, 0.99, double.NaN),
@@ -348,7 +349,7 @@ public static class DatasetAuditor
                 continue;
             }
 
-            var best = BestOtherIdentity(data, graph, f, identity, o);
+            var best = BestOtherIdentity(data, graph, f, identity, o, c.DuplicateThreshold);
             if (best is not { } other || other.Median >= c.SameThreshold || ownMedian - other.Median < c.Margin)
             {
                 continue;
@@ -365,12 +366,19 @@ public static class DatasetAuditor
     }
 
     /// <summary>Of the identities among a face's neighbours, the one whose faces are nearest by median distance.</summary>
-    private static (string Identity, double Median)? BestOtherIdentity(Data data, KnnGraph graph, int f, string own, AuditOptions o)
+    /// <remarks>Copies of the face itself (closer than the same-photo threshold) are no evidence: they are reported as duplicates.</remarks>
+    private static (string Identity, double Median)? BestOtherIdentity(Data data, KnnGraph graph, int f, string own, AuditOptions o, double duplicate)
     {
         (string, double)? best = null;
         foreach (var candidate in graph.Neighbours[f].Where(data.IsLabelled).Select(data.Identity).Where(i => !string.Equals(i, own, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).Take(3))
         {
-            var median = data.MedianDistance(f, data.Identities[candidate], o.MaxMembers, o.Seed);
+            var others = data.Identities[candidate].Where(m => data.Distance(f, m) >= duplicate).ToList();
+            if (others.Count == 0)
+            {
+                continue;
+            }
+
+            var median = data.MedianDistance(f, others, o.MaxMembers, o.Seed);
             if (best is null || median < best.Value.Item2)
             {
                 best = (candidate, median);
