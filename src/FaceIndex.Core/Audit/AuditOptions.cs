@@ -13,6 +13,7 @@ namespace FaceIndex.Audit;
 /// <param name="PairSamples">Pairs sampled per distribution for the calibration.</param>
 /// <param name="Seed">Seed of the pair sampling.</param>
 /// <param name="MaxMembers">Per identity, at most this many faces are compared with a face (seeded sample): bounds the cost of huge identities.</param>
+/// <param name="Threads">Threads for the neighbour search, each with its own read-only catalog and index (0: one per core).</param>
 public sealed record AuditOptions(
     string Dataset,
     string? Against = null,
@@ -25,4 +26,5 @@ public sealed record AuditOptions(
     bool Sharpness = true,
     int PairSamples = 20_000,
     int Seed = 42,
-    int MaxMembers = 200);
+    int MaxMembers = 200,
+    int Threads = 0);

@@ -50,7 +50,7 @@ public static class DatasetAuditor
 
         progress?.Report($"nearest {options.Neighbours} faces of each of {faces.Count:N0} faces, from the face index");
         var memberOf = faces.Select((f, i) => (f.Face.Id, i)).ToDictionary(x => x.Id, x => x.i);
-        var graph = KnnGraph.Build(index, data.Vectors, [.. faces.Select(f => f.Face.Id)], memberOf, options.Neighbours, null, cancellationToken);
+        var graph = KnnGraph.Build(index, data.Vectors, [.. faces.Select(f => f.Face.Id)], memberOf, options.Neighbours, options.Threads > 0 ? options.Threads : Environment.ProcessorCount, null, cancellationToken);
         Lap("neighbours");
 
         var calibration = Calibrate(data, options);
@@ -523,8 +523,14 @@ public static class DatasetAuditor
 
                     var evidence = new Dictionary<string, double>
                     {
-                        ["quality"] = q.Score, ["size"] = q.Size, ["detector"] = q.Detector, ["pose"] = q.Pose,
-                        ["boxWidth"] = f.Face.Box.Width, ["detectorScore"] = f.Face.Score, ["yaw"] = q.Yaw, ["qualityThreshold"] = o.QualityThreshold,
+                        ["quality"] = q.Score,
+                        ["size"] = q.Size,
+                        ["detector"] = q.Detector,
+                        ["pose"] = q.Pose,
+                        ["boxWidth"] = f.Face.Box.Width,
+                        ["detectorScore"] = f.Face.Score,
+                        ["yaw"] = q.Yaw,
+                        ["qualityThreshold"] = o.QualityThreshold,
                     };
                     if (q.Sharpness is { } s)
                     {
@@ -557,7 +563,7 @@ public static class DatasetAuditor
 
         var otherOf = other.Select((f, i) => (f.Face.Id, i)).ToDictionary(x => x.Id, x => x.i);
         var queries = data.Faces.Select((f, i) => (f, i)).Where(x => x.f.Face.IsSubject).ToList();
-        var graph = KnnGraph.Build(index, [.. queries.Select(q => data.Vectors[q.i])], null, otherOf, Math.Min(5, other.Count), null, token);
+        var graph = KnnGraph.Build(index, [.. queries.Select(q => data.Vectors[q.i])], null, otherOf, Math.Min(5, other.Count), o.Threads > 0 ? o.Threads : Environment.ProcessorCount, null, token);
         var otherSha = other.Where(f => f.Sha256 is not null).GroupBy(f => Convert.ToHexStringLower(f.Sha256!)).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         AuditFace OtherFace(DatasetFace f) => new(f.Face.Id, f.Face.Dataset, f.Face.RelPath, f.Face.Identity, f.Face.Box);
 

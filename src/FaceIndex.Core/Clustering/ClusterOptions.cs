@@ -9,6 +9,7 @@ namespace FaceIndex.Clustering;
 /// <param name="SubjectsOnly">Cluster only each image's subject face (default: every face, as for unlabelled photos).</param>
 /// <param name="Iterations">Chinese Whispers passes (dlib's default 100).</param>
 /// <param name="Seed">Chinese Whispers' visiting order.</param>
+/// <param name="Threads">Threads for the neighbour search, each with its own read-only catalog and index (0: one per core).</param>
 public sealed record ClusterOptions(
     string Dataset,
     ClusterAlgorithm Algorithm = ClusterAlgorithm.AverageLinkage,
@@ -17,4 +18,5 @@ public sealed record ClusterOptions(
     int MinSize = 2,
     bool SubjectsOnly = false,
     int Iterations = 100,
-    int Seed = 42);
+    int Seed = 42,
+    int Threads = 0);

@@ -30,7 +30,7 @@ public static class FaceClusterer
 
         var vectors = faces.Select(f => f.Embedding!).ToList();
         var memberOf = faces.Select((f, i) => (f.Id, i)).ToDictionary(x => x.Id, x => x.i);
-        var graph = KnnGraph.Build(index, vectors, [.. faces.Select(f => f.Id)], memberOf, Math.Min(options.Neighbours, Math.Max(1, faces.Count - 1)), null, cancellationToken);
+        var graph = KnnGraph.Build(index, vectors, [.. faces.Select(f => f.Id)], memberOf, Math.Min(options.Neighbours, Math.Max(1, faces.Count - 1)), options.Threads > 0 ? options.Threads : Environment.ProcessorCount, null, cancellationToken);
         seconds["neighbours"] = Math.Round(clock.Elapsed.TotalSeconds, 3);
         clock.Restart();
         var threshold = options.Threshold ?? FaceDistance.SameThreshold;
