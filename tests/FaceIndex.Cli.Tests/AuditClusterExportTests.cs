@@ -55,6 +55,29 @@ public sealed class AuditClusterExportTests : IClassFixture<AuditClusterExportTe
     }
 
     [Fact]
+    public void Audit_finds_a_group_photo_whose_subject_is_not_the_labelled_person()
+    {
+        var result = CliRunner.Run("audit", "--dataset", "subject", "--library", _p.Library, "--json", "--no-sharpness");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var findings = Findings(result.Stdout);
+        var wrong = Assert.Single(findings, f => f.Kind == "wrongSubject");
+        Assert.Equal("rose_leslie/kit_with_rose.jpg", wrong.Images[0]);
+        Assert.Equal("rose_leslie/kit_with_rose.jpg", wrong.Images[1]);
+        Assert.DoesNotContain(findings, f => f.Kind != "wrongSubject" && f.Kind != "lowQuality" && f.Images[0] != "rose_leslie/kit_with_rose.jpg");
+    }
+
+    [Fact]
+    public void Audit_finds_one_person_under_two_names()
+    {
+        var result = CliRunner.Run("audit", "--dataset", "renamed", "--library", _p.Library, "--json", "--no-sharpness");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var pairs = Findings(result.Stdout).Where(f => f.Kind == "twoLabelsOnePerson").Select(f => f.Summary).ToList();
+        Assert.Equal(2, pairs.Count);
+        Assert.Contains(pairs, p => p.StartsWith("barack_obama (1) and obama (1)", StringComparison.Ordinal));
+        Assert.Contains(pairs, p => p.StartsWith("rose (1) and rose_leslie (1)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Cluster_groups_the_faces_by_person_without_their_labels_and_scores_against_them()
     {
         var outDir = Path.Combine(_p.Root, "clusters");
@@ -206,8 +229,24 @@ public sealed class AuditClusterExportTests : IClassFixture<AuditClusterExportTe
             File.Copy(System.IO.Path.Combine(faces, "face_recognition/rose_leslie/img1.jpg"), System.IO.Path.Combine(merged, "someone/img1.jpg"));
             File.Copy(System.IO.Path.Combine(faces, "face_recognition/rose_leslie/img2.jpg"), System.IO.Path.Combine(merged, "someone/img2.jpg"));
 
+            // Kit and Rose in one photo, filed under rose_leslie: the subject rule (the face nearest the centre) picks Kit.
+            var subject = _tmp.Sub("subject");
+            Directory.CreateDirectory(System.IO.Path.Combine(subject, "rose_leslie"));
+            foreach (var f in new[] { "rose_leslie/img1.jpg", "rose_leslie/img2.jpg", "kit_harington/kit_with_rose.jpg" })
+            {
+                File.Copy(System.IO.Path.Combine(faces, "face_recognition", f), System.IO.Path.Combine(subject, "rose_leslie", System.IO.Path.GetFileName(f)));
+            }
+
+            // One person under two names, twice.
+            var renamed = _tmp.Sub("renamed");
+            foreach (var (from, to) in new[] { ("face_recognition/obama/obama.jpg", "obama/obama.jpg"), ("queries/obama2.jpg", "barack_obama/obama2.jpg"), ("face_recognition/rose_leslie/img1.jpg", "rose_leslie/img1.jpg"), ("face_recognition/rose_leslie/img2.jpg", "rose/img2.jpg"), ("face_recognition/kit_harington/john2.jpeg", "kit_harington/john2.jpeg") })
+            {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.Combine(renamed, to))!);
+                File.Copy(System.IO.Path.Combine(faces, from), System.IO.Path.Combine(renamed, to));
+            }
+
             Library = _tmp.Sub("library");
-            foreach (var (dir, name) in new[] { (planted, "planted"), (merged, "merged") })
+            foreach (var (dir, name) in new[] { (planted, "planted"), (merged, "merged"), (subject, "subject"), (renamed, "renamed") })
             {
                 var run = CliRunner.Run("index", dir, "--dataset", name, "--licence", "MIT (test photos)", "--layout", "identity-folders", "--library", Library, "--json");
                 if (run.ExitCode != 0)

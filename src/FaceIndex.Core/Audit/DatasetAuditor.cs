@@ -151,12 +151,17 @@ public static class DatasetAuditor
         }
 
         // From the median, not the low tail: the duplicates being looked for sit in the low tail themselves.
+        if (same.Count == 0 || different.Count == 0)
+        {
+            how += "; no labelled pairs of one kind, so its percentiles are dlib-typical defaults (same: P5 0.3, P50 0.4; different: P50 0.9)";
+        }
+
         var duplicate = options.DuplicateThreshold ?? Math.Clamp(0.4 * P(same, 0.5, 0.5), 0.05, 0.2);
         how += options.DuplicateThreshold is null ? "; same-photo threshold: 0.4 x the median same-identity distance, kept within [0.05, 0.2] (a 60% resize of a photo measured 0.14-0.15, the closest different photos of one person about 0.2)" : "; same-photo threshold given by the caller";
         return new AuditCalibration(
             same.Count, different.Count,
-            P(same, 0.05, double.NaN), P(same, 0.5, double.NaN), P(same, 0.95, double.NaN), P(same, 0.99, double.NaN),
-            P(different, 0.01, double.NaN), P(different, 0.05, double.NaN), P(different, 0.5, double.NaN),
+            P(same, 0.05, 0.3), P(same, 0.5, 0.4), P(same, 0.95, threshold), P(same, 0.99, threshold),
+            P(different, 0.01, threshold), P(different, 0.05, threshold), P(different, 0.5, 0.9),
             Math.Round(threshold, 4), Math.Round(duplicate, 4), options.Margin, how);
     }
 
@@ -448,7 +453,13 @@ public static class DatasetAuditor
             }
 
             var subjectMedian = data.MedianDistance(subject.i, others, o.MaxMembers, o.Seed);
-            var best = image.Where(x => !x.f.Face.IsSubject).Select(x => (x.i, Median: data.MedianDistance(x.i, others, o.MaxMembers, o.Seed))).MinBy(x => x.Median);
+            var candidates = image.Where(x => !x.f.Face.IsSubject).Select(x => (x.i, Median: data.MedianDistance(x.i, others, o.MaxMembers, o.Seed))).ToList();
+            if (candidates.Count == 0)
+            {
+                continue;
+            }
+
+            var best = candidates.MinBy(x => x.Median);
             if (subjectMedian <= c.SameThreshold || best.Median >= c.SameThreshold || subjectMedian - best.Median < c.Margin)
             {
                 continue;
@@ -466,9 +477,9 @@ public static class DatasetAuditor
 
     private static IEnumerable<AuditFinding> Outliers(Data data, AuditCalibration c, List<AuditFinding> already, HashSet<string> split)
     {
-        var flagged = already.Where(f => f.Kind is AuditKind.Mislabelled or AuditKind.Duplicate).Select(f => f.Faces[0].FaceId).ToHashSet();
-        var limit = double.IsNaN(c.SameP99) ? c.SameThreshold : Math.Max(c.SameP99, c.SameThreshold);
-        var scale = Math.Max(1e-6, limit - (double.IsNaN(c.SameP50) ? c.SameThreshold / 2 : c.SameP50));
+        var flagged = already.Where(f => f.Kind is AuditKind.Mislabelled or AuditKind.Duplicate or AuditKind.WrongSubject).Select(f => f.Faces[0].FaceId).ToHashSet();
+        var limit = Math.Max(c.SameP99, c.SameThreshold);
+        var scale = Math.Max(1e-6, limit - c.SameP50);
         foreach (var (identity, members) in data.Identities.Where(kv => kv.Value.Count >= 3 && !split.Contains(kv.Key)))
         {
             foreach (var f in members.Where(m => !flagged.Contains(data.Faces[m].Face.Id)))
