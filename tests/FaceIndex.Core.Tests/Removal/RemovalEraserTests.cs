@@ -52,6 +52,28 @@ public sealed class RemovalEraserTests
     }
 
     [Fact]
+    public void A_plain_delete_leaves_the_bytes_in_the_catalog_file_which_is_why_removal_uses_secure_delete()
+    {
+        using var tmp = new TempLibrary();
+        using var catalog = CatalogTestData.OpenWithDataset(tmp.Library, out var run);
+        CatalogTestData.Fill(catalog, run, 400);
+        var covered = catalog.EmbeddingsCoveredBy("lfw-mini", RemovalKind.Identity, "Person_000011");
+        var fingerprints = covered.SelectMany(c => TraceScanner.Fingerprints(0, c.FaceId, c.Embedding)).ToList();
+        using (var cmd = catalog.Connection.CreateCommand())
+        {
+            cmd.CommandText = """
+                PRAGMA secure_delete = OFF;
+                DELETE FROM faces WHERE image_id IN (SELECT id FROM images WHERE identity = 'Person_000011');
+                """;
+            cmd.ExecuteNonQuery();
+        }
+
+        catalog.Checkpoint();
+        Assert.Empty(catalog.EmbeddingsCoveredBy("lfw-mini", RemovalKind.Identity, "Person_000011"));
+        Assert.True(TraceScanner.Scan(catalog.DatabasePath, fingerprints) > 0, "SQLite keeps deleted cells' bytes unless secure_delete is on");
+    }
+
+    [Fact]
     public void An_export_made_before_a_removal_is_reported_and_one_made_after_is_clean()
     {
         using var tmp = new TempLibrary();
