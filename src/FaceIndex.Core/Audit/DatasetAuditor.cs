@@ -45,7 +45,7 @@ public static class DatasetAuditor
             throw new FaceIndexException($"the dataset '{options.Dataset}' has no faces embedded with {index.ModelId} to audit: index it first ('faceindex index DIR --dataset {options.Dataset}')");
         }
 
-        var data = new Data(faces, options);
+        var data = new Data(faces);
         Lap("read");
 
         progress?.Report($"nearest {options.Neighbours} faces of each of {faces.Count:N0} faces, from the face index");
@@ -648,9 +648,8 @@ public static class DatasetAuditor
     /// <summary>The faces of the audited dataset, their vectors and the labelled subjects grouped by identity.</summary>
     internal sealed class Data
     {
-        public Data(List<DatasetFace> faces, AuditOptions options)
+        public Data(List<DatasetFace> faces)
         {
-            _ = options;
             Faces = faces;
             Vectors = [.. faces.Select(f => f.Face.Embedding!)];
             Labelled = [.. Enumerable.Range(0, faces.Count).Where(i => faces[i].Face.IsSubject && faces[i].Face.Identity is not null)];
