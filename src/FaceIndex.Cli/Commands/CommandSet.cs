@@ -16,6 +16,9 @@ internal static class CommandSet
         yield return LibraryCommands.Info();
         yield return LibraryCommands.Remove();
         yield return MergeCommand.Create();
+        yield return ExportCommand.Create();
+        yield return AuditCommand.Create();
+        yield return ClusterCommand.Create();
         yield return EvalCommand.Create();
         yield return CalibrateCommand.Create();
         yield return BenchCommand.Create();

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using FaceIndex.Catalog;
+using FaceIndex.Evaluation;
+using FaceIndex.Removal;
 using FaceIndex.Search;
 using Spectre.Console;
 
@@ -63,7 +65,8 @@ internal static class LibraryCommands
         var errors = new Option<bool>("--errors") { Description = "List every failed image with its reason." };
         var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild the face index from the catalog now (with --ann, as that kind)." };
         var ann = CliOptions.Ann();
-        var command = new Command("info", "The library: faces, the index (kind, parameters, measured recall@10), runs, removals, failures.") { library, json, errors, rebuild, ann };
+        var cache = EvaluationCacheOption();
+        var command = new Command("info", "The library: faces, the index (kind, parameters, measured recall@10), runs, removals (and a search for their bytes), failures.") { library, json, errors, rebuild, ann, cache };
         command.SetAction(parse =>
         {
             // A reader unless asked to rebuild: it takes no lock, so it answers while an indexer runs.
@@ -78,6 +81,7 @@ internal static class LibraryCommands
             var delta = meta is null ? catalog.FaceCount() : catalog.CountFacesAfter(meta.MaxFaceId);
             var check = catalog.Check();
             var failed = parse.GetValue(errors) ? catalog.FailedImages() : [];
+            var traces = catalog.Removals().Count > 0 ? RemovalEraser.Verify(catalog, parse.GetValue(cache)?.FullName ?? SubjectEmbeddings.DefaultCacheDirectory) : null;
             var info = new
             {
                 library = catalog.Library,
@@ -90,6 +94,7 @@ internal static class LibraryCommands
                 removals = catalog.Removals(),
                 calibrations = catalog.CurrentCalibrations().Select(c => new { c.Id, c.ModelId, c.Dataset, c.Threshold, c.Chosen, c.Source, c.CreatedAt }).ToList(),
                 integrity = check.IsOk ? "ok" : string.Join("; ", check.IntegrityProblems.Concat(check.ForeignKeyProblems)),
+                removalTraces = traces,
                 failed,
             };
             if (parse.GetValue(json))
@@ -128,6 +133,11 @@ internal static class LibraryCommands
                 AnsiConsole.Write(table);
             }
 
+            if (traces is not null)
+            {
+                RemovalRender.Write(traces);
+            }
+
             if (failed.Count > 0)
             {
                 var table = new Table().AddColumns("failed image", "reason", "message");
@@ -152,9 +162,11 @@ internal static class LibraryCommands
         var image = new Option<string?>("--image") { Description = "Remove the faces of this image (its path inside the dataset)." };
         var reason = new Option<string?>("--reason") { Description = "Why (recorded with the removal)." };
         var json = CliOptions.Json();
-        var command = new Command("remove", "Honour a removal request: delete an identity's or an image's faces at once, log it, and block them from coming back.")
+        var verify = new Option<bool>("--verify") { Description = "Afterwards, search every file FaceIndex writes (catalog, face index, evaluation cache, noted exports) for the removed embeddings' bytes, and say where it looked." };
+        var cache = EvaluationCacheOption();
+        var command = new Command("remove", "Honour a removal request: delete an identity's or an image's faces at once (secure delete, index rebuilt, evaluation cache scrubbed), log it, and block them from coming back.")
         {
-            library, dataset, identity, image, reason, json,
+            library, dataset, identity, image, reason, verify, cache, json,
         };
         command.SetAction(parse =>
         {
@@ -167,23 +179,45 @@ internal static class LibraryCommands
             }
 
             using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!);
-            var removal = who is not null
-                ? catalog.RemoveIdentity(parse.GetValue(dataset)!, who, parse.GetValue(reason))
-                : catalog.RemoveImage(parse.GetValue(dataset)!, what!, parse.GetValue(reason));
-            if (parse.GetValue(json))
+            var asJson = parse.GetValue(json);
+            var outcome = RemovalEraser.Remove(
+                catalog,
+                parse.GetValue(dataset)!,
+                who is not null ? RemovalKind.Identity : RemovalKind.Image,
+                who ?? what!,
+                parse.GetValue(reason),
+                new ErasureOptions(EvaluationCache: parse.GetValue(cache)?.FullName ?? SubjectEmbeddings.DefaultCacheDirectory, Verify: parse.GetValue(verify)),
+                asJson ? null : m => Console.Error.WriteLine($"faceindex: {m}"));
+            var removal = outcome.Removal;
+            if (asJson)
             {
-                Console.WriteLine(JsonSerializer.Serialize(removal, CliJson.Options));
+                Console.WriteLine(JsonSerializer.Serialize(outcome, CliJson.Options));
             }
             else
             {
                 AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                    $"removed {removal.Kind.ToString().ToLowerInvariant()} '{removal.Value}' from {removal.Dataset}: {removal.FacesRemoved} face(s) in {removal.ImagesRemoved} image(s); no longer returned, and blocked from re-indexing")));
+                    $"removed {removal.Kind.ToString().ToLowerInvariant()} '{removal.Value}' from {removal.Dataset}: {removal.FacesRemoved} face(s) in {removal.ImagesRemoved} image(s); no longer returned, and blocked from re-indexing; face index {(outcome.IndexRebuilt ? "rebuilt" : "unchanged")}; {outcome.CacheEntriesDeleted} evaluation cache entr(ies) deleted")));
+                if (outcome.Verification is { } v)
+                {
+                    RemovalRender.Write(v);
+                }
+            }
+
+            if (outcome.Verification is { Clean: false })
+            {
+                Console.Error.WriteLine("faceindex: removed embeddings are still present in the files marked above: delete or re-create those files (an export made before the removal must be re-exported)");
+                return 1;
             }
 
             return Program.Success;
         });
         return command;
     }
+
+    private static Option<DirectoryInfo?> EvaluationCacheOption() => new("--cache")
+    {
+        Description = $"The evaluation embedding cache to scrub and search (default {SubjectEmbeddings.DefaultCacheDirectory}).",
+    };
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }

@@ -136,6 +136,9 @@ public sealed partial class FaceSearchIndex : IDisposable
 
     public string ModelId { get; }
 
+    /// <summary>The library folder whose catalog this index searches.</summary>
+    public string Library => _catalog.Library;
+
     /// <summary>The saved index's description, or null when there is no approximate part (an empty catalog).</summary>
     public IndexMeta? Meta { get; }
 

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using FaceIndex.Export;
+using FaceIndex.Search;
+using Spectre.Console;
+
+namespace FaceIndex.Cli.Commands;
+
+/// <summary><c>faceindex export --dataset NAME --format npy|parquet|csv</c>: a dataset's embeddings with their labels, for analysis elsewhere.</summary>
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var library = CliOptions.Library();
+        var dataset = new Option<string>("--dataset") { Description = "The dataset to export.", Required = true };
+        var format = new Option<ExportFormat>("--format") { Description = "npy (NAME.npy + NAME.labels.csv), parquet, or csv.", DefaultValueFactory = _ => ExportFormat.Parquet };
+        var output = new Option<string?>("--out", "-o") { Description = "The file to write (default: DATASET.npy / .parquet / .csv in the current folder)." };
+        var subjects = new Option<bool>("--subjects") { Description = "Only the subject face of each image (the one its label is about)." };
+        var json = CliOptions.Json();
+        var command = new Command("export", "Export a dataset's embeddings with face id, image path, identity, box, subject flag and model id (npy, Parquet or CSV).")
+        {
+            library, dataset, format, output, subjects, json,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var name = parse.GetValue(dataset)!;
+            var kind = parse.GetValue(format);
+            var path = parse.GetValue(output) ?? name + "." + kind.ToString().ToLowerInvariant();
+            using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!, readOnly: true);
+            var result = EmbeddingExporter.Export(catalog, name, kind, path, new ExportOptions(SubjectsOnly: parse.GetValue(subjects)), cancellationToken);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(result, CliJson.Options));
+            }
+            else
+            {
+                AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"exported {result.Faces:N0} faces of {result.Dataset} ({result.Dimension}-d, {string.Join(", ", result.ModelIds)}) to {string.Join(" + ", result.Files)}")));
+            }
+
+            return Task.FromResult(Program.Success);
+        });
+        return command;
+    }
+}
