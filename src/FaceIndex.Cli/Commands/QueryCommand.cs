@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using FaceIndex.Detection;
 using FaceIndex.Embedding;
 using FaceIndex.Pipeline;
 using FaceIndex.Search;
@@ -26,10 +27,11 @@ internal static class QueryCommand
         var json = CliOptions.Json();
         var library = CliOptions.Library();
         var upsample = CliOptions.Upsample(1);
+        var detector = CliOptions.Detector();
         var flip = CliOptions.Flip();
         var command = new Command("query", "Find the most similar indexed faces to each face in a photo (or to an indexed face or image).")
         {
-            photo, k, face, largest, dataset, faceId, image, csv, html, json, library, upsample, flip,
+            photo, k, face, largest, dataset, faceId, image, csv, html, json, library, upsample, detector, flip,
         };
         command.SetAction(parse =>
         {
@@ -42,7 +44,8 @@ internal static class QueryCommand
             var options = new FaceLibraryOptions(
                 new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = parse.GetValue(flip) }),
                 parse.GetValue(upsample),
-                Log: m => Console.Error.WriteLine($"faceindex: {m}"));
+                Log: m => Console.Error.WriteLine($"faceindex: {m}"),
+                Detector: DetectorKinds.Parse(parse.GetValue(detector)!));
             using var lib = FaceLibrary.Open(parse.GetValue(library)!, options);
             QueryResult result;
             if (parse.GetValue(faceId) is { } id)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using FaceIndex.Detection;
 using FaceIndex.Embedding;
 using FaceIndex.Pipeline;
 using FaceIndex.Search;
@@ -17,6 +18,7 @@ internal static class VerifyCommand
         var b = new Argument<FileInfo>("b") { Description = "Second photo." };
         var json = CliOptions.Json();
         var upsample = CliOptions.Upsample(1);
+        var detector = CliOptions.Detector();
         var flip = CliOptions.Flip();
         var threshold = new Option<float>("--threshold")
         {
@@ -25,12 +27,12 @@ internal static class VerifyCommand
         };
         var command = new Command("verify", "Are the people in two photos the same person? Distance, similarity and the decision at the threshold.")
         {
-            a, b, json, upsample, flip, threshold,
+            a, b, json, upsample, detector, flip, threshold,
         };
         command.SetAction(parse =>
         {
             using var engine = FaceEngine.Load(new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = parse.GetValue(flip) }));
-            var options = new PipelineOptions(Upsample: parse.GetValue(upsample));
+            var options = new PipelineOptions(Upsample: parse.GetValue(upsample), Detector: DetectorKinds.Parse(parse.GetValue(detector)!));
             var first = Subject(engine, parse.GetValue(a)!, options);
             var second = Subject(engine, parse.GetValue(b)!, options);
             var distance = FaceDistance.Euclidean(first.Embedding!, second.Embedding!);
@@ -59,7 +61,7 @@ internal static class VerifyCommand
         var analysis = engine.Analyze(photo.FullName, options);
         if (analysis.Subject < 0)
         {
-            throw new FaceIndexException($"no face found in {photo.FullName} (upsample {options.Upsample}): use a photo with a roughly frontal face of at least ~40 px, or try --upsample 2");
+            throw new FaceIndexException($"no face found in {photo.FullName} (detector {options.Detector.Name()}, upsample {options.Upsample}): use a photo with a roughly frontal face of at least ~40 px, or try --upsample 2 or --detector hog+ssd");
         }
 
         if (analysis.Faces.Count > 1)
