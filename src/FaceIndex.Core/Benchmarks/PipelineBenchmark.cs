@@ -233,11 +233,13 @@ public static class PipelineBenchmark
     // thread per image would not fit beside HOG's workers). libtorch's thread count is per process: set, then restored.
     private static StageTiming SsdTiming(FaceEngine engine, IReadOnlyList<RgbImage> images, int repeats, int threads)
     {
+        // The detector first: it loads libtorch with OpenMP's passive wait (TorchRuntime); a torch call before it would
+        // load libtorch with spinning threads, measured 2.2 s instead of 0.1-0.2 s per image on the loaded 2-core box.
+        var ssd = engine.Ssd;
         var before = TorchSharp.torch.get_num_threads();
         TorchSharp.torch.set_num_threads(threads);
         try
         {
-            var ssd = engine.Ssd;
             foreach (var image in images.Take(3))
             {
                 ssd.DetectRaw(image);
