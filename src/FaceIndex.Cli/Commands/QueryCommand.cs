@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using FaceIndex.Detection;
 using FaceIndex.Embedding;
 using FaceIndex.Pipeline;
 using FaceIndex.Search;
@@ -29,6 +30,7 @@ internal static class QueryCommand
         var json = CliOptions.Json();
         var library = CliOptions.Library();
         var upsample = CliOptions.Upsample(1);
+        var detector = CliOptions.Detector();
         var flip = CliOptions.Flip();
         var threshold = new Option<double?>("--threshold") { Description = "Same person below this distance (default: the library's calibration, else dlib's 0.6)." };
         var by = new Option<string>("--by") { Description = "face (rank faces, default) or identity (rank labelled identities by --template).", DefaultValueFactory = _ => "face" };
@@ -36,7 +38,7 @@ internal static class QueryCommand
         var topK = new Option<int>("--topk") { Description = "k of the topk template (default 3).", DefaultValueFactory = _ => 3 };
         var command = new Command("query", "Find the most similar indexed faces to each face in a photo (or to an indexed face or image).")
         {
-            photo, list, subject, workers, k, face, largest, dataset, faceId, image, csv, html, json, library, upsample, flip, threshold, by, template, topK,
+            photo, list, subject, workers, k, face, largest, dataset, faceId, image, csv, html, json, library, upsample, detector, flip, threshold, by, template, topK,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -49,7 +51,8 @@ internal static class QueryCommand
             var options = new FaceLibraryOptions(
                 new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = parse.GetValue(flip) }),
                 parse.GetValue(upsample),
-                Log: m => Console.Error.WriteLine($"faceindex: {m}"));
+                Log: m => Console.Error.WriteLine($"faceindex: {m}"),
+                Detector: DetectorKinds.Parse(parse.GetValue(detector)!));
             using var lib = FaceLibrary.Open(parse.GetValue(library)!, options);
             lib.ThresholdOverride = parse.GetValue(threshold);
             var photos = parse.GetValue(photo) ?? [];

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using FaceIndex.Calibration;
+using FaceIndex.Detection;
 using FaceIndex.Embedding;
 using FaceIndex.Pipeline;
 using FaceIndex.Search;
@@ -18,6 +19,7 @@ internal static class VerifyCommand
         var b = new Argument<FileInfo>("b") { Description = "Second photo." };
         var json = CliOptions.Json();
         var upsample = CliOptions.Upsample(1);
+        var detector = CliOptions.Detector();
         var flip = CliOptions.Flip();
         var threshold = new Option<double?>("--threshold")
         {
@@ -27,12 +29,12 @@ internal static class VerifyCommand
         var dataset = new Option<string?>("--dataset") { Description = "Use the library's calibration for this dataset (when there is one)." };
         var command = new Command("verify", "Are the people in two photos the same person? Distance, similarity and the decision at the threshold.")
         {
-            a, b, json, upsample, flip, threshold, library, dataset,
+            a, b, json, upsample, detector, flip, threshold, library, dataset,
         };
         command.SetAction(parse =>
         {
             using var engine = FaceEngine.Load(new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = parse.GetValue(flip) }));
-            var options = new PipelineOptions(Upsample: parse.GetValue(upsample));
+            var options = new PipelineOptions(Upsample: parse.GetValue(upsample), Detector: DetectorKinds.Parse(parse.GetValue(detector)!));
             var first = Subject(engine, parse.GetValue(a)!, options);
             var second = Subject(engine, parse.GetValue(b)!, options);
             var distance = FaceDistance.Euclidean(first.Embedding!, second.Embedding!);
@@ -63,7 +65,7 @@ internal static class VerifyCommand
         var analysis = engine.Analyze(photo.FullName, options);
         if (analysis.Subject < 0)
         {
-            throw new FaceIndexException($"no face found in {photo.FullName} (upsample {options.Upsample}): use a photo with a roughly frontal face of at least ~40 px, or try --upsample 2");
+            throw new FaceIndexException($"no face found in {photo.FullName} (detector {options.Detector.Name()}, upsample {options.Upsample}): use a photo with a roughly frontal face of at least ~40 px, or try --upsample 2 or --detector hog+ssd");
         }
 
         if (analysis.Faces.Count > 1)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using FaceIndex.Annoy;
+using FaceIndex.Detection;
 using FaceIndex.Embedding;
 using FaceIndex.Evaluation;
 using FaceIndex.Imaging;
@@ -16,6 +17,7 @@ namespace FaceIndex.Benchmarks;
 /// <param name="Upsamples">Detector upsample counts to sweep.</param>
 /// <param name="MaxThreads">Threads swept from 1 to this (0: all cores).</param>
 /// <param name="IndexItems">Items in the Annoy index the query latency is measured on.</param>
+/// <param name="Detector">The detector of the whole-pipeline sweep; with ssd or hog+ssd the SSD detector's own time is measured too.</param>
 public sealed record PipelineBenchmarkOptions(
     int MaxImages = 100,
     int Repeats = 3,
@@ -23,7 +25,8 @@ public sealed record PipelineBenchmarkOptions(
     IReadOnlyList<int>? BatchSizes = null,
     IReadOnlyList<int>? Upsamples = null,
     int MaxThreads = 0,
-    int IndexItems = 100_000);
+    int IndexItems = 100_000,
+    DetectorKind Detector = DetectorKind.Hog);
 
 /// <summary>Latency of one stage: median and p95 per item, and items per second on one thread.</summary>
 public sealed record StageTiming(string Stage, string Unit, int Samples, double MedianMs, double P95Ms, double PerSecond);
@@ -120,6 +123,12 @@ public static class PipelineBenchmark
             log?.Invoke($"detect upsample {upsample}: {stages[^1].MedianMs:F2} ms/image");
         }
 
+        if (options.Detector != DetectorKind.Hog)
+        {
+            stages.Add(SsdTiming(engine, decoded, options.Repeats, maxThreads));
+            log?.Invoke($"{stages[^1].Stage}: {stages[^1].MedianMs:F2} ms/image");
+        }
+
         // Landmarks and alignment per face, on the faces found at upsample 1.
         var faces = decoded.SelectMany(img => detector.Detector.Detect(img, 1).Select(d => (img, d.Box))).ToList();
         var landmarkSamples = new List<double>();
@@ -187,7 +196,7 @@ public static class PipelineBenchmark
             foreach (var threads in Enumerable.Range(1, maxThreads))
             {
                 using var pipelineEngine = FaceEngine.Load(new EngineOptions(Embedder: new DlibResNetOptions { Threads = threads }));
-                var extractor = new SubjectEmbeddings(pipelineEngine, new SubjectEmbeddingOptions(Upsample: upsample, RetryUpsample: 0, Workers: threads));
+                var extractor = new SubjectEmbeddings(pipelineEngine, new SubjectEmbeddingOptions(Upsample: upsample, RetryUpsample: 0, Workers: threads, Detector: options.Detector));
                 extractor.Compute(paths.Take(Math.Min(options.WarmupImages, paths.Count)));
                 var runs = new List<double>();
                 for (var r = 0; r < options.Repeats; r++)
@@ -214,9 +223,45 @@ public static class PipelineBenchmark
             ["maxThreads"] = maxThreads.ToString(CultureInfo.InvariantCulture),
             ["indexItems"] = options.IndexItems.ToString(CultureInfo.InvariantCulture),
             ["stageTimingsThreads"] = "1",
+            ["detector"] = options.Detector.Name(),
         };
         var run = RunRecord.Capture(settings, started, DateTimeOffset.UtcNow, null, RunVersions.Collect(engine));
         return new PipelineBenchmarkResult(paths.Count, chips.Count, decoded.Average(i => i.Width), decoded.Average(i => i.Height), stages, sweeps, run);
+    }
+
+    // SSD per image with libtorch on every core (the network is one 512x512 forward pass whatever the image size; a
+    // thread per image would not fit beside HOG's workers). libtorch's thread count is per process: set, then restored.
+    private static StageTiming SsdTiming(FaceEngine engine, IReadOnlyList<RgbImage> images, int repeats, int threads)
+    {
+        // The detector first: it loads libtorch with OpenMP's passive wait (TorchRuntime); a torch call before it would
+        // load libtorch with spinning threads, measured 2.2 s instead of 0.1-0.2 s per image on the loaded 2-core box.
+        var ssd = engine.Ssd;
+        var before = TorchSharp.torch.get_num_threads();
+        TorchSharp.torch.set_num_threads(threads);
+        try
+        {
+            foreach (var image in images.Take(3))
+            {
+                ssd.DetectRaw(image);
+            }
+
+            var samples = new List<double>();
+            for (var r = 0; r < repeats; r++)
+            {
+                foreach (var image in images)
+                {
+                    var t = Stopwatch.GetTimestamp();
+                    ssd.Detect(image);
+                    samples.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                }
+            }
+
+            return Timing($"detect (SSD, {threads} threads)", "image", samples);
+        }
+        finally
+        {
+            TorchSharp.torch.set_num_threads(before);
+        }
     }
 
     /// <summary>Writes report.md, results.json, throughput-vs-threads.png and latency-vs-batch.png into <paramref name="directory"/>.</summary>

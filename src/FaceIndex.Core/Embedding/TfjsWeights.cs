@@ -35,19 +35,28 @@ internal sealed class TfjsWeights
     private readonly List<string> _order;
     private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
 
-    private TfjsWeights(string manifestPath, Dictionary<string, TfjsTensor> tensors, List<string> order)
+    private TfjsWeights(string manifestPath, Dictionary<string, TfjsTensor> tensors, List<string> order, string network)
     {
         ManifestPath = manifestPath;
+        Network = network;
         _tensors = tensors;
         _order = order;
     }
 
     public string ManifestPath { get; }
 
+    /// <summary>The network these weights are read for, as messages name it.</summary>
+    public string Network { get; }
+
     public int Count => _tensors.Count;
 
+    /// <summary>The tensors' names, in manifest order.</summary>
+    public IReadOnlyList<string> Names => _order;
+
     /// <summary>Reads the manifest and its shards (relative to the manifest's folder), checking that the shards hold exactly the tensors listed.</summary>
-    public static TfjsWeights Load(string manifestPath)
+    /// <param name="manifestPath">The tfjs weights manifest.</param>
+    /// <param name="network">The network that reads them, for messages.</param>
+    public static TfjsWeights Load(string manifestPath, string network = "the dlib ResNet-29 network")
     {
         ArgumentException.ThrowIfNullOrEmpty(manifestPath);
         var groups = ReadManifest(manifestPath);
@@ -86,7 +95,7 @@ internal sealed class TfjsWeights
             }
         }
 
-        return new TfjsWeights(manifestPath, tensors, order);
+        return new TfjsWeights(manifestPath, tensors, order, network);
     }
 
     /// <summary>Takes tensor <paramref name="name"/>, which must have <paramref name="shape"/>; each tensor can be taken once.</summary>
@@ -94,7 +103,7 @@ internal sealed class TfjsWeights
     {
         if (!_tensors.TryGetValue(name, out var tensor))
         {
-            throw Bad(ManifestPath, $"tensor '{name}' is missing; the dlib ResNet-29 network needs it");
+            throw Bad(ManifestPath, $"tensor '{name}' is missing; {Network} needs it");
         }
 
         if (!_taken.Add(name))
@@ -110,6 +119,17 @@ internal sealed class TfjsWeights
         return tensor;
     }
 
+    /// <summary>Marks tensor <paramref name="name"/> as deliberately unused (a graph constant the port computes itself); it must exist.</summary>
+    public void Skip(string name)
+    {
+        if (!_tensors.ContainsKey(name))
+        {
+            throw Bad(ManifestPath, $"tensor '{name}' is missing; {Network}'s manifest lists it");
+        }
+
+        _taken.Add(name);
+    }
+
     /// <summary>Throws naming the first tensor no one took.</summary>
     public void EnsureAllTaken()
     {
@@ -118,8 +138,8 @@ internal sealed class TfjsWeights
         {
             throw Bad(
                 ManifestPath,
-                $"{stray.Count} tensor(s) not used by the dlib ResNet-29 network, first '{stray[0]}': " +
-                "this is not the face recognition model's manifest");
+                $"{stray.Count} tensor(s) not used by {Network}, first '{stray[0]}': " +
+                "this is not that network's manifest");
         }
     }
 
@@ -167,9 +187,10 @@ internal sealed class TfjsWeights
             throw Bad(manifestPath, "a tensor lacks 'name' or 'shape'");
         }
 
-        if (spec.Dtype != "float32")
+        // int32 tensors are graph constants (shapes, axes) in face-api's SSD manifest: read as numbers, 4 bytes when not quantised.
+        if (spec.Dtype is not ("float32" or "int32"))
         {
-            throw Bad(manifestPath, $"tensor '{spec.Name}' has dtype {spec.Dtype}; only float32 (stored as float32, uint8 or uint16) is supported");
+            throw Bad(manifestPath, $"tensor '{spec.Name}' has dtype {spec.Dtype}; only float32 and int32 (stored as such, or as uint8 or uint16) are supported");
         }
 
         var count = 1L;
@@ -199,7 +220,9 @@ internal sealed class TfjsWeights
             case 4:
                 for (var i = 0; i < data.Length; i++)
                 {
-                    data[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
+                    data[i] = spec.Dtype == "int32"
+                        ? BinaryPrimitives.ReadInt32LittleEndian(bytes[(4 * i)..])
+                        : BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
                 }
 
                 break;

@@ -22,6 +22,9 @@ public enum SubjectSource
 
     /// <summary>The image could not be decoded or processed.</summary>
     Failed,
+
+    /// <summary>HOG found no face even on retry; the SSD detector did (detector hog+ssd).</summary>
+    DetectedBySsd,
 }
 
 /// <summary>How evaluation images are turned into one embedding each.</summary>
@@ -32,6 +35,7 @@ public enum SubjectSource
 /// <param name="Workers">Decode/detect threads; 0 means one per core.</param>
 /// <param name="EmbedBatch">Chips per forward pass.</param>
 /// <param name="Jitter">When above 0, the embedding is the mean over this many jittered copies of the chip (dlib's num_jitters), seeded per image.</param>
+/// <param name="Detector">The face detector; with hog+ssd, SSD runs on the images HOG finds no face in at either upsample.</param>
 public sealed record SubjectEmbeddingOptions(
     int Upsample = 1,
     int RetryUpsample = 2,
@@ -39,7 +43,8 @@ public sealed record SubjectEmbeddingOptions(
     double CenterFraction = 0.43,
     int Workers = 0,
     int EmbedBatch = 32,
-    int Jitter = 0);
+    int Jitter = 0,
+    DetectorKind Detector = DetectorKind.Hog);
 
 /// <summary>One image's subject embedding, or why there is none.</summary>
 public sealed record SubjectEmbedding(string Path, SubjectSource Source, int FaceCount, FaceBox? Box, float[]? Embedding, string? Error);
@@ -135,7 +140,11 @@ public sealed class SubjectEmbeddings
         var run = StagedRun.Start(
             todo,
             _options.Workers > 0 ? _options.Workers : Environment.ProcessorCount,
-            () => _engine.CreatePipeline(new PipelineOptions(Upsample: _options.Upsample, Embed: false, KeepChips: true)),
+            () => _engine.CreatePipeline(new PipelineOptions(
+                Upsample: _options.Upsample,
+                Embed: false,
+                KeepChips: true,
+                Detector: _options.Detector == DetectorKind.Ssd ? DetectorKind.Ssd : DetectorKind.Hog)),
             Analyse,
             item => item.Chips.Length,
             _options.EmbedBatch,
@@ -191,10 +200,17 @@ public sealed class SubjectEmbeddings
             var image = _engine.Decoder.Decode(path).Image;
             var faces = pipeline.Process(image);
             var source = SubjectSource.Detected;
-            if (faces.Count == 0 && _options.RetryUpsample > _options.Upsample)
+            // SSD sees every image at 512x512 whatever the upsample: a retry would find the same.
+            if (faces.Count == 0 && _options.RetryUpsample > _options.Upsample && _options.Detector != DetectorKind.Ssd)
             {
                 faces = pipeline.Process(image, _options.RetryUpsample);
                 source = SubjectSource.DetectedOnRetry;
+            }
+
+            if (faces.Count == 0 && _options.Detector == DetectorKind.HogThenSsd)
+            {
+                faces = pipeline.Process(image, _engine.Ssd.Detect(image));
+                source = SubjectSource.DetectedBySsd;
             }
 
             if (faces.Count == 0)
@@ -228,7 +244,8 @@ public sealed class SubjectEmbeddings
             _options.RetryUpsample,
             _options.Subject,
             _options.CenterFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-            _options.Jitter);
+            _options.Jitter,
+            _options.Detector.Name());
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using FaceIndex.Detection;
 using FaceIndex.Pipeline;
 using FaceIndex.Search;
 
@@ -115,6 +116,7 @@ public static class VerificationRun
             ["missingFacePolicy"] = settings.Missing.ToString().ToLowerInvariant(),
             ["flipTta"] = settings.FlipTta.ToString().ToLowerInvariant(),
             ["upsample"] = options.Upsample.ToString(CultureInfo.InvariantCulture),
+            ["detector"] = options.Detector.Name(),
             ["retryUpsample"] = options.RetryUpsample.ToString(CultureInfo.InvariantCulture),
             ["subjectFace"] = options.Subject.ToString().ToLowerInvariant(),
             ["centerFraction"] = options.CenterFraction.ToString(CultureInfo.InvariantCulture),

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using FaceIndex.Catalog;
 using FaceIndex.Datasets;
+using FaceIndex.Detection;
 using FaceIndex.Imaging;
 using FaceIndex.Pipeline;
 
@@ -19,6 +20,7 @@ namespace FaceIndex.Indexing;
 /// <param name="EmbedBatch">Chips per forward pass of the network.</param>
 /// <param name="MaxFaces">At most this many faces per image (the highest-scoring).</param>
 /// <param name="Shard">Index only this deterministic part of the dataset (null: all of it).</param>
+/// <param name="Detector">The face detector (hog+ssd: SSD on the images HOG finds no face in).</param>
 public sealed record IndexerOptions(
     int Workers = 0,
     int Upsample = 0,
@@ -27,7 +29,8 @@ public sealed record IndexerOptions(
     int CommitImages = 64,
     int EmbedBatch = 32,
     int MaxFaces = 100,
-    ShardSpec? Shard = null)
+    ShardSpec? Shard = null,
+    DetectorKind Detector = DetectorKind.Hog)
 {
     /// <summary>The worker count this machine gets.</summary>
     public int EffectiveWorkers => Workers > 0 ? Workers : Environment.ProcessorCount;
@@ -104,6 +107,7 @@ public sealed class DatasetIndexer
             embedBatch = _options.EmbedBatch,
             maxFaces = _options.MaxFaces,
             shard = _options.Shard?.ToString(),
+            detector = _options.Detector.Name(),
             modelId = _engine.Embedder.ModelId,
         });
         var runId = _catalog.StartRun(info.Name, settings, RunVersions.Json(_engine));
@@ -155,7 +159,7 @@ public sealed class DatasetIndexer
         var stages = StagedRun.Start(
             scan.Images,
             _options.EffectiveWorkers,
-            () => _engine.CreatePipeline(new PipelineOptions(Upsample: _options.Upsample, Embed: false, KeepChips: true, MaxFaces: _options.MaxFaces)),
+            () => _engine.CreatePipeline(new PipelineOptions(Upsample: _options.Upsample, Embed: false, KeepChips: true, MaxFaces: _options.MaxFaces, Detector: _options.Detector)),
             (pipeline, job) => AnalyseOne(pipeline, job, root, done, counters),
             item => item.Faces.Count,
             _options.EmbedBatch,

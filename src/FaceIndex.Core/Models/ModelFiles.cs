@@ -35,6 +35,26 @@ public static class ModelFiles
         "npm package @vladmandic/face-api@1.7.15, model/ (fetched by scripts/setup.sh with npm pack, tarball sha512-pinned)",
         "dlib_face_recognition_resnet_model_v1, 5,614,592 parameters, 128-d output");
 
+    /// <summary>face-api's SSD MobileNet v1 face detector: the weights manifest.</summary>
+    public static readonly ModelFile SsdManifest = new(
+        "SSD face detector manifest",
+        "ssd_mobilenetv1_model-weights_manifest.json",
+        "@vladmandic/face-api 1.7.15",
+        "888f744dffbc84f5f060d1f8427d9742341943a2dfaaf9205d10029b7e7a2955",
+        "MIT (face-api)",
+        "npm package @vladmandic/face-api@1.7.15, model/ (fetched by scripts/setup.sh with npm pack, tarball sha512-pinned)",
+        "tfjs weights manifest: 151 tensors (136 used), 150 uint8-quantised, the 5,118 prior boxes float32");
+
+    /// <summary>face-api's SSD MobileNet v1 face detector: the weights shard.</summary>
+    public static readonly ModelFile SsdWeights = new(
+        "SSD face detector weights",
+        "ssd_mobilenetv1_model.bin",
+        "@vladmandic/face-api 1.7.15",
+        "2835640602d53718aa6ae9a42896327eaa21beefed056c218d32ca7d79e1e2f8",
+        "MIT (face-api)",
+        "npm package @vladmandic/face-api@1.7.15, model/ (fetched by scripts/setup.sh with npm pack, tarball sha512-pinned)",
+        "SSD MobileNet v1 (512x512 input), 5,555,521 values");
+
     /// <summary>dlib's 68-point shape predictor, as Debian's libdlib-data ships it.</summary>
     public static readonly ModelFile ShapePredictor68 = new(
         "68-point shape predictor",
@@ -46,7 +66,7 @@ public static class ModelFiles
         "dlib ensemble of regression trees, 68 iBUG landmarks");
 
     /// <summary>Every pinned model file.</summary>
-    public static IReadOnlyList<ModelFile> All { get; } = [FaceApiManifest, FaceApiWeights, ShapePredictor68];
+    public static IReadOnlyList<ModelFile> All { get; } = [FaceApiManifest, FaceApiWeights, SsdManifest, SsdWeights, ShapePredictor68];
 
     /// <summary>The folder holding face-api's files: FACEINDEX_MODELS, else artifacts/models/face-api-1.7.15 above the app.</summary>
     public static string FaceApiDirectory

@@ -1,3 +1,4 @@
+using FaceIndex.Detection;
 using FaceIndex.Embedding;
 using FaceIndex.Imaging;
 using FaceIndex.Native;
@@ -29,6 +30,7 @@ public sealed class FaceEngine : IDisposable
     private readonly DlibModels _dlib;
     private readonly Lazy<DlibResNetEmbedder> _embedder;
     private readonly ThreadLocal<DlibWorker> _workers;
+    private readonly Lazy<SsdFaceDetector> _ssd = new(() => new SsdFaceDetector(), LazyThreadSafetyMode.ExecutionAndPublication);
 
     private FaceEngine(EngineOptions options)
     {
@@ -47,6 +49,9 @@ public sealed class FaceEngine : IDisposable
     /// <summary>The recognition network, loaded on first use.</summary>
     public IFaceEmbedder Embedder => _embedder.Value;
 
+    /// <summary>The SSD face detector (thread-safe, shared), loaded on first use.</summary>
+    public SsdFaceDetector Ssd => _ssd.Value;
+
     /// <summary>The calling thread's dlib context (detector, landmarker, aligner), for code that times the stages apart.</summary>
     public DlibWorker Worker => _workers.Value!;
 
@@ -58,8 +63,17 @@ public sealed class FaceEngine : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var worker = _workers.Value!;
-        return new FacePipeline(worker.Detector, worker.Landmarker, worker.Aligner, options.Embed ? Embedder : null, options);
+        return new FacePipeline(Detector(options.Detector), worker.Landmarker, worker.Aligner, options.Embed ? Embedder : null, options);
     }
+
+    /// <summary>The calling thread's detector of <paramref name="kind"/> (the engine owns it).</summary>
+    public IFaceDetector Detector(DetectorKind kind) => kind switch
+    {
+        DetectorKind.Hog => _workers.Value!.Detector,
+        DetectorKind.Ssd => Ssd,
+        DetectorKind.HogThenSsd => new FallbackFaceDetector(_workers.Value!.Detector, Ssd),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
 
     /// <summary>Decodes <paramref name="path"/> and finds, aligns and embeds every face in it.</summary>
     public ImageAnalysis Analyze(string path, PipelineOptions options, CancellationToken cancellationToken = default)
@@ -77,6 +91,11 @@ public sealed class FaceEngine : IDisposable
         }
 
         _workers.Dispose();
+        if (_ssd.IsValueCreated)
+        {
+            _ssd.Value.Dispose();
+        }
+
         if (_embedder.IsValueCreated)
         {
             _embedder.Value.Dispose();

@@ -18,6 +18,7 @@ namespace FaceIndex.Pipeline;
 /// back; landmarks, chips and embeddings still come from the full image). Off by default; queries use it, because
 /// detection time grows with the pixel count and large photos rarely hold faces too small for the copy.
 /// </param>
+/// <param name="Detector">Which detector <see cref="FaceEngine.CreatePipeline"/> uses (HOG, SSD, or SSD where HOG finds nothing).</param>
 public sealed record PipelineOptions(
     int Upsample = 1,
     int ChipSize = 150,
@@ -25,7 +26,8 @@ public sealed record PipelineOptions(
     bool Embed = true,
     bool KeepChips = false,
     int MaxFaces = 100,
-    int DetectMaxSide = 0);
+    int DetectMaxSide = 0,
+    DetectorKind Detector = DetectorKind.Hog);
 
 /// <summary>
 /// One image to its faces: detect, landmarks, align, embed. One instance per thread (the detector and landmarker
@@ -60,7 +62,14 @@ public sealed class FacePipeline
     public IReadOnlyList<FaceRecord> Process(RgbImage image, int upsample)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var detections = Detect(image, upsample);
+        return Process(image, Detect(image, upsample));
+    }
+
+    /// <summary>Landmarks, chips and (optionally) embeddings for <paramref name="detections"/> found by some other detector.</summary>
+    public IReadOnlyList<FaceRecord> Process(RgbImage image, IReadOnlyList<FaceDetection> detections)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(detections);
         if (detections.Count == 0)
         {
             return [];

@@ -60,7 +60,7 @@ public sealed partial class FaceLibrary
     private PhotoAnalysis Analyze(FaceEngine engine, RgbImage image, string name, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var faces = engine.CreatePipeline(new PipelineOptions(Upsample: _options.Upsample, DetectMaxSide: _options.DetectMaxSide)).Process(image);
+        var faces = engine.CreatePipeline(new PipelineOptions(Upsample: _options.Upsample, DetectMaxSide: _options.DetectMaxSide, Detector: _options.Detector)).Process(image);
         return new PhotoAnalysis(name, image, faces);
     }
 }

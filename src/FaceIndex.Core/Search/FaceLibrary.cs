@@ -65,7 +65,8 @@ public sealed record QueryResult(string Photo, int Width, int Height, IReadOnlyL
 /// <param name="Search">Index options used when the index has to be rebuilt.</param>
 /// <param name="Log">Receives messages such as 'rebuilding the index'.</param>
 /// <param name="DetectMaxSide">Query photos larger than this are detected on a copy of this size (see <see cref="PipelineOptions.DetectMaxSide"/>); 0 turns it off.</param>
-public sealed record FaceLibraryOptions(EngineOptions? Engine = null, int Upsample = 1, SearchIndexOptions? Search = null, Action<string>? Log = null, int DetectMaxSide = 640);
+/// <param name="Detector">The face detector for query photos.</param>
+public sealed record FaceLibraryOptions(EngineOptions? Engine = null, int Upsample = 1, SearchIndexOptions? Search = null, Action<string>? Log = null, int DetectMaxSide = 640, DetectorKind Detector = DetectorKind.Hog);
 
 /// <summary>
 /// A FaceIndex library folder (catalog + face index) opened for queries:
@@ -145,10 +146,10 @@ public sealed partial class FaceLibrary : IDisposable
     /// <summary>Finds the faces in <paramref name="photoPath"/> and, for each, the <paramref name="k"/> most similar indexed faces.</summary>
     public QueryResult Query(string photoPath, int k = 10, QueryFaces faces = QueryFaces.All, int? faceIndex = null, string? dataset = null)
     {
-        var analysis = Engine.Analyze(photoPath, new PipelineOptions(Upsample: _options.Upsample, DetectMaxSide: _options.DetectMaxSide));
+        var analysis = Engine.Analyze(photoPath, new PipelineOptions(Upsample: _options.Upsample, DetectMaxSide: _options.DetectMaxSide, Detector: _options.Detector));
         if (analysis.Faces.Count == 0)
         {
-            throw new FaceIndexException($"no face found in {photoPath} (detector upsample {_options.Upsample}): use a photo where the face is at least ~40 pixels wide and roughly frontal");
+            throw new FaceIndexException($"no face found in {photoPath} (detector {_options.Detector.Name()}, upsample {_options.Upsample}): use a photo where the face is at least ~40 pixels wide and roughly frontal, or the SSD detector for turned faces");
         }
 
         IEnumerable<FaceRecord> chosen = analysis.Faces;
