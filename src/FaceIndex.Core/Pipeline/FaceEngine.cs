@@ -1,4 +1,6 @@
+using FaceIndex.Alignment;
 using FaceIndex.Embedding;
+using FaceIndex.Embedding.Onnx;
 using FaceIndex.Imaging;
 using FaceIndex.Native;
 
@@ -8,10 +10,14 @@ namespace FaceIndex.Pipeline;
 /// <param name="Decoder">Decoder limits; null for the defaults (50 MP, 100 MB).</param>
 /// <param name="Embedder">Embedder options (flip test-time augmentation, threads); null for the defaults.</param>
 /// <param name="PredictorPath">dlib's 68-point predictor; null for FACEINDEX_PREDICTOR or Debian's copy.</param>
+/// <param name="Model">The recognition model (null: dlib's network); its flip and threads come from <paramref name="Embedder"/>.</param>
+/// <param name="Alignment">The alignment, when not the model's own (for comparisons).</param>
 public sealed record EngineOptions(
     ImageDecoderOptions? Decoder = null,
     DlibResNetOptions? Embedder = null,
-    string? PredictorPath = null);
+    string? PredictorPath = null,
+    RegisteredModel? Model = null,
+    AlignmentKind? Alignment = null);
 
 /// <summary>Everything one image needs, decoded and analysed: the decoded image and its faces.</summary>
 /// <param name="Path">The file.</param>
@@ -27,7 +33,8 @@ public sealed record ImageAnalysis(string Path, DecodedImage Image, IReadOnlyLis
 public sealed class FaceEngine : IDisposable
 {
     private readonly DlibModels _dlib;
-    private readonly Lazy<DlibResNetEmbedder> _embedder;
+    private readonly Lazy<IFaceEmbedder> _embedder;
+    private readonly IFaceAligner? _aligner;
     private readonly ThreadLocal<DlibWorker> _workers;
 
     private FaceEngine(EngineOptions options)
@@ -36,7 +43,13 @@ public sealed class FaceEngine : IDisposable
         Decoder = new ImageDecoder(options.Decoder ?? ImageDecoderOptions.Default);
         _dlib = DlibModels.Load(options.PredictorPath);
         _workers = new ThreadLocal<DlibWorker>(_dlib.CreateWorker, trackAllValues: true);
-        _embedder = new Lazy<DlibResNetEmbedder>(() => new DlibResNetEmbedder(options.Embedder), LazyThreadSafetyMode.ExecutionAndPublication);
+        _embedder = new Lazy<IFaceEmbedder>(
+            () => options.Model is { } model
+                ? ModelRegistry.CreateEmbedder(model, options.Embedder?.FlipTta ?? false, options.Embedder?.Threads)
+                : new DlibResNetEmbedder(options.Embedder),
+            LazyThreadSafetyMode.ExecutionAndPublication);
+        var alignment = options.Alignment ?? options.Model?.Alignment ?? AlignmentKind.DlibChip;
+        _aligner = alignment == AlignmentKind.DlibChip ? null : FaceAligners.Create(alignment);
     }
 
     public EngineOptions Options { get; }
@@ -58,7 +71,13 @@ public sealed class FaceEngine : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var worker = _workers.Value!;
-        return new FacePipeline(worker.Detector, worker.Landmarker, worker.Aligner, options.Embed ? Embedder : null, options);
+        if (Options.Model is { } model)
+        {
+            // The chip is the model's: its size, and dlib's padding only for dlib's alignment.
+            options = options with { ChipSize = model.ChipSize, ChipPadding = model.ChipPadding };
+        }
+
+        return new FacePipeline(worker.Detector, worker.Landmarker, _aligner ?? worker.Aligner, options.Embed ? Embedder : null, options);
     }
 
     /// <summary>Decodes <paramref name="path"/> and finds, aligns and embeds every face in it.</summary>
