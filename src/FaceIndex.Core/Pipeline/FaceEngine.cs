@@ -48,14 +48,16 @@ public sealed class FaceEngine : IDisposable
                 ? ModelRegistry.CreateEmbedder(model, options.Embedder?.FlipTta ?? false, options.Embedder?.Threads)
                 : new DlibResNetEmbedder(options.Embedder),
             LazyThreadSafetyMode.ExecutionAndPublication);
-        var alignment = options.Alignment ?? options.Model?.Alignment ?? AlignmentKind.DlibChip;
-        _aligner = alignment == AlignmentKind.DlibChip ? null : FaceAligners.Create(alignment);
+        _aligner = Alignment == AlignmentKind.DlibChip ? null : FaceAligners.Create(Alignment);
     }
 
     public EngineOptions Options { get; }
 
     /// <summary>The image decoder (header checks and limits before decoding).</summary>
     public ImageDecoder Decoder { get; }
+
+    /// <summary>The alignment chips are cut with: the options' override, else the model's own (dlib's chip by default).</summary>
+    public AlignmentKind Alignment => Options.Alignment ?? Options.Model?.Alignment ?? AlignmentKind.DlibChip;
 
     /// <summary>The recognition network, loaded on first use.</summary>
     public IFaceEmbedder Embedder => _embedder.Value;
