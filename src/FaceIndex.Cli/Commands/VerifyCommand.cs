@@ -23,12 +23,20 @@ internal static class VerifyCommand
             Description = $"Same person below this Euclidean distance (default {FaceDistance.SameThreshold.ToString(CultureInfo.InvariantCulture)}, calibrated; see README).",
             DefaultValueFactory = _ => FaceDistance.SameThreshold,
         };
+        var model = CliOptions.Model();
+        var library = CliOptions.Library();
         var command = new Command("verify", "Are the people in two photos the same person? Distance, similarity and the decision at the threshold.")
         {
-            a, b, json, upsample, flip, threshold,
+            a, b, json, upsample, flip, threshold, model, library,
         };
         command.SetAction(parse =>
         {
+            var chosen = CliOptions.ResolveModel(parse.GetValue(model), parse.GetValue(library)!);
+            if (chosen.Manifest is not null)
+            {
+                return ModelVerify.Run(chosen, parse.GetValue(a)!, parse.GetValue(b)!, parse.GetValue(upsample), parse.GetValue(flip), parse.GetResult(threshold) is { Implicit: false } ? parse.GetValue(threshold) : null, parse.GetValue(json));
+            }
+
             using var engine = FaceEngine.Load(new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = parse.GetValue(flip) }));
             var options = new PipelineOptions(Upsample: parse.GetValue(upsample));
             var first = Subject(engine, parse.GetValue(a)!, options);
@@ -54,7 +62,7 @@ internal static class VerifyCommand
         return command;
     }
 
-    private static FaceRecord Subject(FaceEngine engine, FileInfo photo, PipelineOptions options)
+    internal static FaceRecord Subject(FaceEngine engine, FileInfo photo, PipelineOptions options)
     {
         var analysis = engine.Analyze(photo.FullName, options);
         if (analysis.Subject < 0)

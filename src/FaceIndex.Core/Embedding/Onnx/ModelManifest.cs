@@ -54,6 +54,12 @@ public sealed record ModelManifest
     /// <summary>The distance the embeddings are meant to be compared with.</summary>
     public EmbeddingMetric Distance { get; init; } = EmbeddingMetric.Cosine;
 
+    /// <summary>
+    /// The same-person threshold <c>verify</c> decides at: a cosine similarity (same above it) or a distance (same below it),
+    /// as <see cref="Distance"/> says; null when none was chosen.
+    /// </summary>
+    public float? SameThreshold { get; init; }
+
     /// <summary>The model's licence as published (and anything known to restrict it).</summary>
     public string Licence { get; init; } = "unknown";
 
