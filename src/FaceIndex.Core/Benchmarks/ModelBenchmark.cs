@@ -10,22 +10,6 @@ using FaceIndex.Pipeline;
 
 namespace FaceIndex.Benchmarks;
 
-/// <summary>What <see cref="ModelBenchmark"/> measures.</summary>
-/// <param name="MaxImages">Images (the first, sorted by path) whose faces become the chips.</param>
-/// <param name="Repeats">Timed passes over the chips for each point (the median per-chip time is reported).</param>
-/// <param name="MaxThreads">Threads swept from 1 to this (0: all cores).</param>
-/// <param name="BatchSizes">Batch sizes (default 1, 8, 32; a model whose batch axis is fixed at 1 runs a batch chip by chip).</param>
-public sealed record ModelBenchmarkOptions(int MaxImages = 50, int Repeats = 3, int MaxThreads = 0, IReadOnlyList<int>? BatchSizes = null);
-
-/// <summary>One model's speed at one thread count and batch size.</summary>
-public sealed record ModelSpeed(string Model, string ModelId, int Threads, int BatchSize, double ChipsPerSecond, double MsPerChip);
-
-/// <summary>One aligner's time per face (one thread).</summary>
-public sealed record AlignerSpeed(string Alignment, int Faces, double MedianMs, double P95Ms);
-
-/// <summary>The result of <see cref="ModelBenchmark.Run"/>.</summary>
-public sealed record ModelBenchmarkResult(int Images, int Faces, IReadOnlyList<AlignerSpeed> Aligners, IReadOnlyList<ModelSpeed> Models, RunRecord Run);
-
 /// <summary>
 /// Recognition models side by side: each aligner's time per face, and each model's chips per second at each batch size
 /// and thread count, on chips cut from the same faces (each model's own alignment and size).

@@ -4,20 +4,6 @@ using System.Text.Json;
 
 namespace FaceIndex.Evaluation;
 
-/// <summary>One line of a comparison table: what every configuration (and the fusion) scored.</summary>
-public sealed record ComparisonLine(
-    string Label,
-    string ModelId,
-    string Alignment,
-    string Metric,
-    double Accuracy,
-    double AccuracySd,
-    double Auc,
-    double Eer,
-    double DPrime,
-    double TarAtFar1e3,
-    int MissingPairs);
-
 /// <summary>Writes a comparison: one table, one ROC plot with a curve per configuration, and each configuration's run record.</summary>
 public static class ComparisonReport
 {
@@ -92,6 +78,3 @@ public static class ComparisonReport
         r.TarAtFar.FirstOrDefault(t => Math.Abs(t.TargetFar - 1e-3) < 1e-5)?.Tar ?? double.NaN,
         r.MissingMatched + r.MissingMismatched);
 }
-
-/// <summary>results.json of a comparison: the table and each configuration's run record.</summary>
-public sealed record ComparisonJson(IReadOnlyList<ComparisonLine> Lines, IReadOnlyList<RunRecord> Runs);

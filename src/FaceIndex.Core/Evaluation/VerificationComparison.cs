@@ -3,19 +3,6 @@ using FaceIndex.Pipeline;
 
 namespace FaceIndex.Evaluation;
 
-/// <summary>One configuration's outcome in a comparison, with its d'.</summary>
-public sealed record ComparisonRow(ComparisonConfiguration Configuration, VerificationOutcome Outcome, double DPrime)
-{
-    /// <summary>The configuration's label.</summary>
-    public string Label => Configuration.Label;
-}
-
-/// <summary>The score-level fusion of a comparison's configurations.</summary>
-public sealed record FusionRow(string Label, VerificationResult Result, IReadOnlyList<ScoredPair> Scores, double DPrime);
-
-/// <summary>Several configurations evaluated on the same pairs and folds, and optionally their fusion.</summary>
-public sealed record ComparisonOutcome(IReadOnlyList<ComparisonRow> Rows, FusionRow? Fusion);
-
 /// <summary>
 /// Runs one verification protocol for each configuration, on the same pairs and folds (each with its own engine: model,
 /// alignment, flip; embeddings cached per model id and alignment), and fuses their scores when asked.
