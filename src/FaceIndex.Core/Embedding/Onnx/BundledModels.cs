@@ -32,6 +32,9 @@ public static class BundledModels
         OutputName = "output",
         Dimension = 512,
         Distance = EmbeddingMetric.Cosine,
+
+        // Between the best single thresholds on the two development pair sets (master.csv 0.42, pivot 0.48).
+        SameThreshold = 0.45f,
         Licence = ModelFiles.FacepluginFeature.Licence,
         Origin = ModelFiles.FacepluginFeature.Source,
         Note = "MobileFaceNet-style network; settings chosen on the development pairs (README, \"Models\")",
