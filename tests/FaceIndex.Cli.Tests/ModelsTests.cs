@@ -77,4 +77,24 @@ public sealed class ModelsTests
         Assert.True(new FileInfo(Path.Combine(report, "roc.png")).Length > 1000);
         Assert.Contains("faceplugin arcface5 bgr", File.ReadAllText(Path.Combine(report, "report.md")), StringComparison.Ordinal);
     }
+
+    [SkippableFact]
+    public void Verify_with_the_bundled_model_decides_on_cosine_at_its_own_threshold()
+    {
+        Bundled();
+        var obama = TestPaths.DataFile("faces", "face_recognition", "obama", "obama.jpg");
+
+        var same = CliRunner.Run("verify", obama, TestPaths.DataFile("faces", "queries", "obama2.jpg"), "--model", "faceplugin", "--json");
+        var other = CliRunner.Run("verify", obama, TestPaths.DataFile("faces", "face_recognition", "rose_leslie", "img1.jpg"), "--model", "faceplugin", "--json");
+
+        Assert.True(same.ExitCode == 0, same.ToString());
+        Assert.True(other.ExitCode == 0, other.ToString());
+        using var a = JsonDocument.Parse(same.Stdout);
+        using var b = JsonDocument.Parse(other.Stdout);
+        Assert.True(a.RootElement.GetProperty("same").GetBoolean());
+        Assert.False(b.RootElement.GetProperty("same").GetBoolean());
+        Assert.Equal("cosine", a.RootElement.GetProperty("metric").GetString());
+        Assert.Equal(0.45, a.RootElement.GetProperty("threshold").GetDouble(), 5);
+        Assert.StartsWith("faceplugin/sha256:", a.RootElement.GetProperty("modelId").GetString(), StringComparison.Ordinal);
+    }
 }
