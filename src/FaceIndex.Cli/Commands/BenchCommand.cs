@@ -22,10 +22,15 @@ internal static class BenchCommand
         var json = CliOptions.Json();
         var command = new Command("bench", "Benchmark alignment and embedding: per-stage latency (median, p95), throughput sweeps over threads, batch sizes and upsample.")
         {
-            dir, images, repeats, threads, indexItems, report, detector, json,
+            dir, images, repeats, threads, indexItems, report, detector, json, BenchModels.Models, BenchModels.Library,
         };
         command.SetAction(parse =>
         {
+            if (parse.GetValue(BenchModels.Models) is not null)
+            {
+                return BenchModels.Run(parse, parse.GetValue(dir)!.FullName, parse.GetValue(images), parse.GetValue(repeats), parse.GetValue(threads), parse.GetValue(report), parse.GetValue(json));
+            }
+
             var asJson = parse.GetValue(json);
             var result = PipelineBenchmark.Run(
                 parse.GetValue(dir)!.FullName,

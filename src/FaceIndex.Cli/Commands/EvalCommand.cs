@@ -41,6 +41,7 @@ internal static class EvalCommand
         var command = new Command("verify", "Verification accuracy with LFW's 10-fold protocol, AUC, EER, TAR@FAR, ROC; per-pair scores, worst errors, per-group figures.")
         {
             pairs, root, format, metric, missing, subject, retry, cache, noCache, report, jitter, upsample, detector, flip, json,
+            EvalComparison.Models, EvalComparison.Aligns, EvalComparison.Channels, EvalComparison.Fusion, EvalComparison.Library,
         };
         foreach (var option in extras.All)
         {
@@ -66,6 +67,13 @@ internal static class EvalCommand
                 new SubjectEmbeddingOptions(Upsample: parse.GetValue(upsample), RetryUpsample: parse.GetValue(retry), Subject: parse.GetValue(subject), Jitter: parse.GetValue(jitter), Detector: DetectorKinds.Parse(parse.GetValue(detector)!)),
                 flipTta);
             var cacheDir = parse.GetValue(noCache) ? null : parse.GetValue(cache)?.FullName ?? SubjectEmbeddings.DefaultCacheDirectory;
+            if (EvalComparison.Wanted(parse))
+            {
+                var extraSettings = new Dictionary<string, string> { ["pairsFile"] = file, ["root"] = imageRoot, ["format"] = kind.ToLowerInvariant() };
+                EmbeddingMetric? given = parse.GetResult(metric) is { Implicit: false } ? parse.GetValue(metric) : null;
+                return Task.FromResult(EvalComparison.Run(parse, list, settings, given, cacheDir, extraSettings, parse.GetValue(report), parse.GetValue(json), token));
+            }
+
             using var engine = FaceEngine.Load(new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = flipTta }));
             var extra = new Dictionary<string, string> { ["pairsFile"] = file, ["root"] = imageRoot, ["format"] = kind.ToLowerInvariant() };
             var asJson = parse.GetValue(json);

