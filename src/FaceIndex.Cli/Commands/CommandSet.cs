@@ -15,6 +15,7 @@ internal static class CommandSet
         yield return LibraryCommands.Info();
         yield return LibraryCommands.Remove();
         yield return MergeCommand.Create();
+        yield return PgCommands.Status();
         yield return EvalCommand.Create();
         yield return BenchCommand.Create();
         yield return BenchCommand.CreateQuery();

@@ -27,9 +27,10 @@ internal static class QueryCommand
         var library = CliOptions.Library();
         var upsample = CliOptions.Upsample(1);
         var flip = CliOptions.Flip();
+        var indexDir = new Option<string?>("--index") { Description = "With a PostgreSQL --library: the index folder made by 'index build' (faces added since are searched exactly)." };
         var command = new Command("query", "Find the most similar indexed faces to each face in a photo (or to an indexed face or image).")
         {
-            photo, k, face, largest, dataset, faceId, image, csv, html, json, library, upsample, flip,
+            photo, k, face, largest, dataset, faceId, image, csv, html, json, library, upsample, flip, indexDir,
         };
         command.SetAction(parse =>
         {
@@ -43,7 +44,13 @@ internal static class QueryCommand
                 new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = parse.GetValue(flip) }),
                 parse.GetValue(upsample),
                 Log: m => Console.Error.WriteLine($"faceindex: {m}"));
-            using var lib = FaceLibrary.Open(parse.GetValue(library)!, options);
+            var libraryPath = parse.GetValue(library)!;
+            if (FaceIndex.Catalog.Postgres.PgLibrary.IsPostgres(libraryPath))
+            {
+                libraryPath = PgCommands.SyncForQuery(libraryPath, parse.GetValue(indexDir));
+            }
+
+            using var lib = FaceLibrary.Open(libraryPath, options);
             QueryResult result;
             if (parse.GetValue(faceId) is { } id)
             {
