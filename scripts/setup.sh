@@ -15,8 +15,9 @@ step() { printf '\n== %s\n' "$*"; }
 fail() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 
 # 1. System packages (dlib's CMake config names libblas and liblapack, which libdlib-dev does not pull in;
-#    USearch's native library, from its NuGet package, needs libgomp1).
-PKGS=(libdlib-dev libdlib-data libblas-dev liblapack-dev libjpeg-dev libpng-dev cmake g++ patchelf python3 fonts-dejavu-core libgomp1)
+#    USearch's native library, from its NuGet package, needs libgomp1; the tests start a throw-away PostgreSQL
+#    server from the postgresql package).
+PKGS=(libdlib-dev libdlib-data libblas-dev liblapack-dev libjpeg-dev libpng-dev cmake g++ patchelf python3 fonts-dejavu-core libgomp1 postgresql)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -322,8 +322,21 @@ public sealed class DistributedIndexer
             progress?.Report(Snapshot(counters, clock));
         }
 
-        while (reader.WaitToReadAsync(token).AsTask().GetAwaiter().GetResult())
+        while (true)
         {
+            // Commit what is waiting whenever the stages go quiet: the claim loop ends only once this worker's own
+            // claims are committed, so holding a partial batch until more results arrive would wait forever.
+            var wait = reader.WaitToReadAsync(token).AsTask();
+            while (!((IAsyncResult)wait).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(500)))
+            {
+                Commit();
+            }
+
+            if (!wait.GetAwaiter().GetResult())
+            {
+                break;
+            }
+
             while (reader.TryRead(out var result))
             {
                 batch.Add(result);

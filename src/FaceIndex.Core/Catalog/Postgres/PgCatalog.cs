@@ -196,13 +196,14 @@ public sealed partial class PgCatalog : IDisposable
         return (long)cmd.ExecuteScalar()!;
     });
 
-    /// <summary>Renews the leases of the run's claimed images and records its heartbeat.</summary>
+    /// <summary>Renews the leases of the run's claimed images and records its heartbeat (images before the run row, the
+    /// order a commit locks them in, so the two never deadlock).</summary>
     public int Heartbeat(long runId) => Run("renew leases", c =>
     {
         using var cmd = new NpgsqlCommand(
             """
-            UPDATE runs SET heartbeat_at = fi_now_ms() WHERE id = @run;
             UPDATE images SET lease_until = fi_now_ms() + @lease WHERE claimed_by = @run AND status = 'pending';
+            UPDATE runs SET heartbeat_at = fi_now_ms() WHERE id = @run;
             """,
             c);
         cmd.Parameters.AddWithValue("run", runId);
@@ -372,7 +373,6 @@ public sealed partial class PgCatalog : IDisposable
         cmd.Parameters.AddWithValue("n", name);
         cmd.Parameters.AddWithValue("dim", dimension);
         using var r = cmd.ExecuteReader();
-        r.NextResult();
         r.Read();
         return (r.GetInt32(0), r.GetInt32(1));
     }
