@@ -160,6 +160,11 @@ internal static class LibraryCommands
                 return Program.Usage;
             }
 
+            if (FaceIndex.Catalog.Postgres.PgLibrary.IsPostgres(parse.GetValue(library)))
+            {
+                return PgCommands.Remove(parse.GetValue(library)!, parse.GetValue(dataset)!, who, what, parse.GetValue(reason), parse.GetValue(json));
+            }
+
             using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!);
             var removal = who is not null
                 ? catalog.RemoveIdentity(parse.GetValue(dataset)!, who, parse.GetValue(reason))

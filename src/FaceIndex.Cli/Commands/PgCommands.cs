@@ -183,6 +183,27 @@ internal static class PgCommands
         return dir;
     }
 
+    /// <summary><c>remove --library postgresql://...</c>: at once, and honoured by running workers at their next commit.</summary>
+    public static int Remove(string library, string dataset, string? identity, string? image, string? reason, bool asJson)
+    {
+        using var catalog = Open(library);
+        var kind = identity is not null ? FaceIndex.Catalog.RemovalKind.Identity : FaceIndex.Catalog.RemovalKind.Image;
+        var value = identity ?? image!;
+        var (faces, images) = catalog.Remove(dataset, kind, value, reason);
+        if (asJson)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new { dataset, kind, value, reason, facesRemoved = faces, imagesRemoved = images }, CliJson.Options));
+        }
+        else
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(
+                CultureInfo.InvariantCulture,
+                $"removed {kind.ToString().ToLowerInvariant()} '{value}' from {dataset}: {faces} face(s) in {images} image(s); never claimed again, refused by running workers, dropped from index folders at their next query")));
+        }
+
+        return Program.Success;
+    }
+
     private static string PgModel(FaceIndex.Catalog.FaceCatalog mirror) => PgMirror.ModelOf(mirror);
 
     private static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
