@@ -59,6 +59,7 @@ public sealed partial class PgCatalog
                 var embeddings = new List<byte[]>();
                 var subject = new List<bool>();
                 var blockedCount = 0;
+                var modelKeys = new Dictionary<string, (int Id, int Dimension)>(StringComparer.Ordinal);
                 for (var n = 0; n < kept.Count; n++)
                 {
                     var (id, image) = kept[n];
@@ -84,7 +85,12 @@ public sealed partial class PgCatalog
                             throw new ArgumentException($"{image.RelPath}: face {face.Index} has no embedding or model id; a distributed run stores embedded faces only", nameof(images));
                         }
 
-                        var model = ModelKey(c, tx, face.ModelId, face.Embedding.Length);
+                        if (!modelKeys.TryGetValue(face.ModelId, out var model))
+                        {
+                            model = ModelKey(c, tx, face.ModelId, face.Embedding.Length);
+                            modelKeys.Add(face.ModelId, model);
+                        }
+
                         if (model.Dimension != face.Embedding.Length)
                         {
                             throw new CatalogException($"{image.RelPath}: face {face.Index} has a {face.Embedding.Length}-d embedding, but the catalog holds {model.Dimension}-d ones for model {face.ModelId}: a model id must name one embedding size.");
