@@ -122,6 +122,41 @@ public sealed class DistributedIndexTests : IClassFixture<PostgresCluster>
         Assert.DoesNotContain(_pg.Password, refused.Stderr + refused.Stdout, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public void A_query_through_an_index_folder_finds_faces_added_since_the_build_and_never_removed_ones()
+    {
+        _pg.Require();
+        using var tmp = new TempDir();
+        var library = _pg.NewLibrary();
+        var sample = Datasets.CopySample(tmp.Sub("sample"));
+        Assert.Equal(0, CliRunner.Run("index", sample, "--library", library, "--json").ExitCode);
+        var index = tmp.Sub("index");
+        var build = CliRunner.Run("index", "build", "--library", library, "--out", index, "--json");
+        Assert.True(build.ExitCode == 0, build.ToString());
+
+        // Added after the build: found (exactly, at distance ~0) by a query through the same index folder.
+        var more = tmp.Sub("more");
+        Datasets.CopyTree(TestPaths.DataFile("faces", "deepface"), more);
+        var added = CliRunner.Run("index", more, "--dataset", "more", "--licence", "test photos", "--library", library, "--json");
+        Assert.True(added.ExitCode == 0, added.ToString());
+        var found = CliRunner.Run("query", Path.Combine(more, "target.jpg"), "--library", library, "--index", index, "--json", "-k", "1", "--largest");
+        Assert.True(found.ExitCode == 0, found.ToString());
+        Assert.Contains("target.jpg", found.Stdout, StringComparison.Ordinal);
+
+        // Removed after the build: gone from every answer at once.
+        var removed = CliRunner.Run("remove", "--dataset", "sample", "--identity", "obama", "--library", library, "--json");
+        Assert.True(removed.ExitCode == 0, removed.ToString());
+        var after = CliRunner.Run("query", Path.Combine(sample, "obama", "obama.jpg"), "--library", library, "--index", index, "--json", "-k", "5");
+        Assert.True(after.ExitCode == 0, after.ToString());
+        Assert.Contains("\"identity\": \"kit_harington\"", after.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"identity\": \"obama\"", after.Stdout, StringComparison.Ordinal);
+
+        // Other commands say they need a SQLite library.
+        var info = CliRunner.Run("datasets", "--library", library);
+        Assert.Equal(1, info.ExitCode);
+        Assert.Contains("needs a SQLite library", info.Stderr, StringComparison.Ordinal);
+    }
+
     private static Task<string> Drain(Process p)
     {
         var stdout = p.StandardOutput.ReadToEndAsync();
