@@ -254,10 +254,16 @@ public sealed partial class PgCatalog : IDisposable
         },
         cancellationToken);
 
-    /// <summary>Ends a run with its status, counts and timings (JSON the caller chooses).</summary>
+    /// <summary>Ends a run with its status, counts and timings (JSON the caller chooses), releasing its claims.</summary>
     public void FinishRun(long runId, RunStatus status, string? countsJson = null, string? timingsJson = null) => Run("finish a run", c =>
     {
-        using var cmd = new NpgsqlCommand("UPDATE runs SET status = @st, ended_at = fi_now_ms(), heartbeat_at = fi_now_ms(), counts = @c, timings = @t WHERE id = @id", c);
+        // A run that stops early hands its claims back at once instead of letting them wait out their lease.
+        using var cmd = new NpgsqlCommand(
+            """
+            UPDATE images SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = @id AND status = 'pending';
+            UPDATE runs SET status = @st, ended_at = fi_now_ms(), heartbeat_at = fi_now_ms(), counts = @c, timings = @t WHERE id = @id;
+            """,
+            c);
         cmd.Parameters.AddWithValue("st", FaceCatalog.RunStatusName(status));
         cmd.Parameters.AddWithValue("c", (object?)countsJson ?? DBNull.Value);
         cmd.Parameters.AddWithValue("t", (object?)timingsJson ?? DBNull.Value);
