@@ -139,7 +139,7 @@ public sealed class PgCatalogTests : IClassFixture<PostgresCluster>
             Environment.SetEnvironmentVariable("PGPASSWORD", saved);
         }
 
-        var unreachable = Assert.Throws<CatalogException>(() => PgCatalog.Open(PgLibrary.Parse("postgresql://faceindex@127.0.0.1:1/nothing")));
+        var unreachable = Assert.Throws<CatalogException>(() => PgCatalog.Open(PgLibrary.Parse("postgresql://faceindex@127.0.0.1:1/nothing"), new PgCatalogOptions(MaxOutage: TimeSpan.FromSeconds(1))));
         Assert.Contains("cannot reach PostgreSQL at 127.0.0.1:1", unreachable.Message, StringComparison.Ordinal);
         var inline = Assert.Throws<FaceIndexException>(() => PgLibrary.Parse("postgresql://faceindex:hunter2@db:5432/lib"));
         Assert.DoesNotContain("hunter2", inline.Message, StringComparison.Ordinal);

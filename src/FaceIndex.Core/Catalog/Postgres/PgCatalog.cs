@@ -41,15 +41,34 @@ public sealed partial class PgCatalog : IDisposable
     public static PgCatalog Open(PgLibrary library, PgCatalogOptions? options = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(library);
+        options ??= new PgCatalogOptions();
+        logger ??= NullLogger.Instance;
         var source = NpgsqlDataSource.Create(library.ConnectionString);
         try
         {
-            using (var connection = source.OpenConnection())
+            // A server that is restarting as a worker starts is waited for a little; a wrong host or port is
+            // reported after that short wait, a refused login at once.
+            var patience = TimeSpan.FromTicks(Math.Min(options.EffectiveMaxOutage.Ticks, OpenPatience.Ticks));
+            var clock = Stopwatch.StartNew();
+            var delay = TimeSpan.FromMilliseconds(250);
+            while (true)
             {
-                PgSchema.Migrate(connection, library.Display);
+                try
+                {
+                    using var connection = source.OpenConnection();
+                    PgSchema.Migrate(connection, library.Display);
+                    break;
+                }
+                catch (Exception ex) when (PgRetry.IsTransient(ex) && clock.Elapsed + delay < patience)
+                {
+                    logger.LogWarning("PostgreSQL at {Host}:{Port} is not answering ({Error}); retrying in {Delay:F1} s", library.Host, library.Port, ex.Message, delay.TotalSeconds);
+                    NpgsqlConnection.ClearAllPools();
+                    Thread.Sleep(delay);
+                    delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 4000));
+                }
             }
 
-            return new PgCatalog(library, source, options ?? new PgCatalogOptions(), logger ?? NullLogger.Instance);
+            return new PgCatalog(library, source, options, logger);
         }
         catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException or System.Net.Sockets.SocketException)
         {
@@ -296,6 +315,9 @@ public sealed partial class PgCatalog : IDisposable
     }
 
     private const long BuilderLockKey = 0x46496478_00000002;
+
+    /// <summary>How long opening waits for a server that does not answer.</summary>
+    private static readonly TimeSpan OpenPatience = TimeSpan.FromSeconds(20);
 
     public void Dispose() => _source.Dispose();
 
