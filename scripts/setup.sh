@@ -20,8 +20,9 @@ fail() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 
 # 1. System packages (dlib's CMake config names libblas and liblapack, which libdlib-dev does not pull in;
 #    USearch's native library, from its NuGet package, needs libgomp1; the browser test of 'serve' drives
-#    Debian's chromium through Playwright, whose own browser download cannot be used).
-PKGS=(libdlib-dev libdlib-data libblas-dev liblapack-dev libjpeg-dev libpng-dev cmake g++ patchelf python3 fonts-dejavu-core libgomp1 chromium)
+#    Debian's chromium through Playwright, whose own browser download cannot be used; the tests start a
+#    throw-away PostgreSQL server from the postgresql package).
+PKGS=(libdlib-dev libdlib-data libblas-dev liblapack-dev libjpeg-dev libpng-dev cmake g++ patchelf python3 fonts-dejavu-core libgomp1 chromium postgresql)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

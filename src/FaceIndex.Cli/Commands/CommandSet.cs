@@ -19,6 +19,7 @@ internal static class CommandSet
         yield return ExportCommand.Create();
         yield return AuditCommand.Create();
         yield return ClusterCommand.Create();
+        yield return PgCommands.Status();
         yield return EvalCommand.Create();
         yield return CalibrateCommand.Create();
         yield return BenchCommand.Create();

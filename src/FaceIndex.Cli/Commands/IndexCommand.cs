@@ -35,10 +35,14 @@ internal static class IndexCommand
         var flip = CliOptions.Flip();
         var json = CliOptions.Json();
         var ann = CliOptions.Ann();
+        var claim = new Option<int>("--claim") { Description = "PostgreSQL library: images a worker claims at a time.", DefaultValueFactory = _ => 32 };
+        var lease = new Option<double>("--lease") { Description = "PostgreSQL library: seconds a claim lasts without a heartbeat (a dead worker's images return after it).", DefaultValueFactory = _ => 120 };
+        var outage = new Option<double>("--max-outage") { Description = "PostgreSQL library: seconds a worker retries while the server is away before it gives up.", DefaultValueFactory = _ => 600 };
         var command = new Command("index", "Index every face of a dataset you are licensed to use: decode, detect, landmarks, align, embed, catalog, face index (Annoy or HNSW). Resumable.")
         {
-            dir, dataset, licence, source, consent, citation, layout, manifest, subject, retry, shard, workers, library, upsample, detector, flip, ann, json,
+            dir, dataset, licence, source, consent, citation, layout, manifest, subject, retry, shard, workers, library, upsample, detector, flip, ann, json, claim, lease, outage,
         };
+        command.Subcommands.Add(PgCommands.IndexBuild());
         command.SetAction((parse, cancellationToken) =>
         {
             var root = parse.GetValue(dir)!.FullName;
@@ -55,6 +59,27 @@ internal static class IndexCommand
                 Layout = parsedLayout,
                 Manifest = parse.GetValue(manifest),
             });
+            if (FaceIndex.Catalog.Postgres.PgLibrary.IsPostgres(parse.GetValue(library)))
+            {
+                if (parse.GetValue(shard) is not null)
+                {
+                    throw new FaceIndexException("--shard is for SQLite libraries on machines without a database server; workers on a PostgreSQL library share the work by themselves: drop --shard");
+                }
+
+                using var pgEngine = FaceEngine.Load(new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = parse.GetValue(flip) }));
+                return Task.FromResult(PgCommands.Index(
+                    parse.GetValue(library)!,
+                    info,
+                    root,
+                    pgEngine,
+                    new IndexerOptions(Workers: parse.GetValue(workers), Upsample: parse.GetValue(upsample), Subject: parse.GetValue(subject), RetryFailed: parse.GetValue(retry)),
+                    parse.GetValue(claim),
+                    parse.GetValue(lease),
+                    parse.GetValue(outage),
+                    parse.GetValue(json),
+                    cancellationToken));
+            }
+
             var libraryDir = Path.GetFullPath(parse.GetValue(library)!);
             Directory.CreateDirectory(libraryDir);
             using var catalog = FaceCatalog.Open(libraryDir);

@@ -178,6 +178,11 @@ internal static class LibraryCommands
                 return Program.Usage;
             }
 
+            if (FaceIndex.Catalog.Postgres.PgLibrary.IsPostgres(parse.GetValue(library)))
+            {
+                return PgCommands.Remove(parse.GetValue(library)!, parse.GetValue(dataset)!, who, what, parse.GetValue(reason), parse.GetValue(json));
+            }
+
             using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!);
             var asJson = parse.GetValue(json);
             var outcome = RemovalEraser.Remove(

@@ -36,9 +36,10 @@ internal static class QueryCommand
         var by = new Option<string>("--by") { Description = "face (rank faces, default) or identity (rank labelled identities by --template).", DefaultValueFactory = _ => "face" };
         var template = new Option<IdentityTemplate>("--template") { Description = "With --by identity: max (best face, default), topk (mean of its --topk nearest faces) or mean (distance to its mean embedding).", DefaultValueFactory = _ => IdentityTemplate.Max };
         var topK = new Option<int>("--topk") { Description = "k of the topk template (default 3).", DefaultValueFactory = _ => 3 };
+        var indexDir = new Option<string?>("--index") { Description = "With a PostgreSQL --library: the index folder made by 'index build' (faces added since are searched exactly)." };
         var command = new Command("query", "Find the most similar indexed faces to each face in a photo (or to an indexed face or image).")
         {
-            photo, list, subject, workers, k, face, largest, dataset, faceId, image, csv, html, json, library, upsample, detector, flip, threshold, by, template, topK,
+            photo, list, subject, workers, k, face, largest, dataset, faceId, image, csv, html, json, library, upsample, detector, flip, threshold, by, template, topK, indexDir,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -53,7 +54,13 @@ internal static class QueryCommand
                 parse.GetValue(upsample),
                 Log: m => Console.Error.WriteLine($"faceindex: {m}"),
                 Detector: DetectorKinds.Parse(parse.GetValue(detector)!));
-            using var lib = FaceLibrary.Open(parse.GetValue(library)!, options);
+            var libraryPath = parse.GetValue(library)!;
+            if (FaceIndex.Catalog.Postgres.PgLibrary.IsPostgres(libraryPath))
+            {
+                libraryPath = PgCommands.SyncForQuery(libraryPath, parse.GetValue(indexDir));
+            }
+
+            using var lib = FaceLibrary.Open(libraryPath, options);
             lib.ThresholdOverride = parse.GetValue(threshold);
             var photos = parse.GetValue(photo) ?? [];
             if (QueryIdentityOutput.Wanted(parse.GetValue(by)))

@@ -58,6 +58,11 @@ public sealed partial class FaceCatalog : IDisposable
     public static FaceCatalog Open(string library, CatalogOpenOptions? options = null)
     {
         options ??= new CatalogOpenOptions();
+        if (Postgres.PgLibrary.IsPostgres(library))
+        {
+            throw new CatalogException("this command needs a SQLite library folder for now; a PostgreSQL library works with index, status, index build, query --index DIR and remove (an index folder made by 'index build' is a SQLite library for the others)");
+        }
+
         var full = Path.GetFullPath(library);
         var dbPath = Path.Combine(full, FileName);
         if (options.ReadOnly)

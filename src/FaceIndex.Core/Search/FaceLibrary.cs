@@ -134,6 +134,11 @@ public sealed partial class FaceLibrary : IDisposable
     /// <summary>The catalog of an existing library; a folder without one is refused with what to do.</summary>
     public static FaceCatalog OpenCatalog(string library, bool readOnly = false)
     {
+        if (FaceIndex.Catalog.Postgres.PgLibrary.IsPostgres(library))
+        {
+            return FaceCatalog.Open(library); // Refuses, saying which commands take a PostgreSQL library.
+        }
+
         var full = Path.GetFullPath(library);
         if (!File.Exists(Path.Combine(full, FaceCatalog.FileName)))
         {
