@@ -206,9 +206,9 @@ public sealed partial class FaceCatalog : IDisposable
             var version = CatalogSchema.ReadVersion(connection);
             if (version != CatalogSchema.CurrentVersion)
             {
-                throw new CatalogException(version > CatalogSchema.CurrentVersion
-                    ? $"the catalog {dbPath} has schema version {version}, newer than this FaceIndex understands ({CatalogSchema.CurrentVersion}): use a newer FaceIndex."
-                    : $"the catalog {dbPath} has schema version {version} and needs upgrading to {CatalogSchema.CurrentVersion}, which a read-only open cannot do: open it once for writing (e.g. index into it).");
+                throw version > CatalogSchema.CurrentVersion
+                    ? new CatalogException($"the catalog {dbPath} has schema version {version}, newer than this FaceIndex understands ({CatalogSchema.CurrentVersion}): use a newer FaceIndex.")
+                    : new CatalogUpgradeNeededException($"the catalog {dbPath} has schema version {version} and needs upgrading to {CatalogSchema.CurrentVersion}, which a read-only open cannot do: open it once for writing ('faceindex info --rebuild --library {full}', or index into it), from a user who may write the library folder.");
             }
 
             Execute(connection, "PRAGMA query_only = ON; PRAGMA busy_timeout = 5000;");

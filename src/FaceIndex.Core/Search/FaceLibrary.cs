@@ -145,7 +145,30 @@ public sealed partial class FaceLibrary : IDisposable
             throw new FaceIndexException($"no FaceIndex library at {full} (no {FaceCatalog.FileName}): index a dataset into it first ('faceindex index DIR --dataset NAME --library {library}')");
         }
 
-        return FaceCatalog.Open(full, new CatalogOpenOptions(ReadOnly: readOnly, Create: false));
+        if (!readOnly)
+        {
+            return FaceCatalog.Open(full, new CatalogOpenOptions(Create: false));
+        }
+
+        try
+        {
+            return FaceCatalog.Open(full, new CatalogOpenOptions(ReadOnly: true, Create: false));
+        }
+        catch (CatalogUpgradeNeededException)
+        {
+            // A library written by an older FaceIndex: a short writer open migrates it (each version step is one
+            // transaction), then the reader goes on without a lock. A writer already holding the lock migrated
+            // it when it opened; a folder this user cannot write keeps the message that says what to do.
+            try
+            {
+                using var upgrade = FaceCatalog.Open(full, new CatalogOpenOptions(Create: false));
+            }
+            catch (CatalogLockedException)
+            {
+            }
+
+            return FaceCatalog.Open(full, new CatalogOpenOptions(ReadOnly: true, Create: false));
+        }
     }
 
     /// <summary>Finds the faces in <paramref name="photoPath"/> and, for each, the <paramref name="k"/> most similar indexed faces.</summary>
