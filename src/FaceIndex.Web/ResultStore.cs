@@ -146,6 +146,85 @@ public sealed class ResultStore
         return cmd.ExecuteScalar() as byte[];
     }
 
+    /// <summary>
+    /// Drops from every kept result the hits whose faces no longer exist (removed since), rewriting the rows with
+    /// SQLite's secure_delete on and the WAL emptied, so nothing of a removed face (id, label, path, distance)
+    /// stays in the results file. Returns the hits dropped.
+    /// </summary>
+    public int Scrub(Func<IReadOnlyList<long>, IReadOnlyList<long>> existing)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        using var connection = Open();
+        using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA secure_delete = ON";
+            pragma.ExecuteNonQuery();
+        }
+
+        var rows = new List<(string Id, QueryResult Result)>();
+        using (var read = connection.CreateCommand())
+        {
+            read.CommandText = "SELECT id, result FROM results";
+            using var r = read.ExecuteReader();
+            while (r.Read())
+            {
+                rows.Add((r.GetString(0), JsonSerializer.Deserialize<QueryResult>(r.GetString(1), WebJson.Options)!));
+            }
+        }
+
+        var alive = new HashSet<long>(existing([.. rows.SelectMany(row => row.Result.Faces).SelectMany(f => f.Hits).Select(h => h.FaceId).Distinct()]));
+        var dropped = 0;
+        using var tx = connection.BeginTransaction();
+        foreach (var (id, result) in rows)
+        {
+            var removed = 0;
+            var faces = result.Faces.Select(f =>
+            {
+                var kept = f.Hits.Where(h => alive.Contains(h.FaceId)).Select((h, i) => h with { Rank = i + 1 }).ToList();
+                removed += f.Hits.Count - kept.Count;
+                return f with { Hits = kept };
+            }).ToList();
+            if (removed == 0)
+            {
+                continue;
+            }
+
+            using var update = connection.CreateCommand();
+            update.Transaction = tx;
+            update.CommandText = "UPDATE results SET result = $r WHERE id = $id";
+            update.Parameters.AddWithValue("$r", JsonSerializer.Serialize(result with { Faces = faces }, WebJson.Options));
+            update.Parameters.AddWithValue("$id", id);
+            update.ExecuteNonQuery();
+            dropped += removed;
+        }
+
+        tx.Commit();
+        if (dropped > 0)
+        {
+            // Rewrite the whole file from the live rows: freed space of the old rows is not left behind.
+            using var vacuum = connection.CreateCommand();
+            vacuum.CommandText = "VACUUM";
+            vacuum.ExecuteNonQuery();
+        }
+
+        // Copy the rewritten pages over the old ones and empty the WAL; a reader of a running server can hold
+        // the checkpoint back for a moment, so it is retried.
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            using var checkpoint = connection.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            using var r = checkpoint.ExecuteReader();
+            if (r.Read() && r.GetInt64(0) == 0)
+            {
+                break;
+            }
+
+            Thread.Sleep(20);
+        }
+
+        return dropped;
+    }
+
     private SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);

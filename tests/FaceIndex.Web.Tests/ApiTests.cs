@@ -202,7 +202,8 @@ public sealed class ApiTests : IClassFixture<SampleLibrary>
     public async Task A_removal_made_later_applies_to_stored_results()
     {
         var library = _sample.CopyLibrary("removal-" + Guid.NewGuid().ToString("N")[..6]);
-        using var factory = new ServerFactory(_sample.Options(library) with { KeepPhotos = true });
+        var options = _sample.Options(library) with { KeepPhotos = true };
+        using var factory = new ServerFactory(options);
         using var client = factory.CreateClient();
         using var response = await Uploads.Query(client, File.ReadAllBytes(SampleLibrary.Obama2), k: 5);
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -227,6 +228,22 @@ public sealed class ApiTests : IClassFixture<SampleLibrary>
         // A new query does not find the removed faces either, and their crops are gone.
         using var again = await Uploads.Query(client, File.ReadAllBytes(SampleLibrary.Obama2), k: 5);
         Assert.DoesNotContain("\"obama\"", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // 'faceindex remove' then scrubs the kept results: nothing of the removed faces stays in the file.
+        var store = new ResultStore(options.EffectiveResultsDir);
+        int dropped;
+        using (var reader = FaceCatalog.Open(library, new CatalogOpenOptions(ReadOnly: true)))
+        {
+            dropped = store.Scrub(reader.FilterExisting);
+        }
+
+        Assert.True(dropped >= 2, $"dropped {dropped}");
+        var bytes = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(store.Path));
+        Assert.DoesNotContain("obama/obama.jpg", bytes, StringComparison.Ordinal);
+        Assert.DoesNotContain("obama/obama_small.jpg", bytes, StringComparison.Ordinal);
+        Assert.False(File.Exists(store.Path + "-wal") && new FileInfo(store.Path + "-wal").Length > 0);
+        using var scrubbed = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/api/results/{id}", UriKind.Relative)));
+        Assert.Equal(hits.GetArrayLength(), scrubbed.RootElement.GetProperty("result").GetProperty("faces")[0].GetProperty("hits").GetArrayLength());
     }
 
     [Fact]

@@ -194,6 +194,18 @@ internal static class LibraryCommands
                 new ErasureOptions(EvaluationCache: parse.GetValue(cache)?.FullName ?? SubjectEmbeddings.DefaultCacheDirectory, Verify: parse.GetValue(verify)),
                 asJson ? null : m => Console.Error.WriteLine($"faceindex: {m}"));
             var removal = outcome.Removal;
+
+            // Results that 'serve' kept for permalinks (in the library's default results folder) lose the removed hits too.
+            var results = Path.Combine(catalog.Library, "results");
+            if (File.Exists(Path.Combine(results, "results.db")))
+            {
+                var dropped = new Web.ResultStore(results).Scrub(catalog.FilterExisting);
+                if (!asJson && dropped > 0)
+                {
+                    Console.Error.WriteLine($"faceindex: {dropped} hit(s) of removed faces deleted from the kept search results ({results})");
+                }
+            }
+
             if (asJson)
             {
                 Console.WriteLine(JsonSerializer.Serialize(outcome, CliJson.Options));
