@@ -36,7 +36,9 @@ public sealed partial class PgCatalog
                     }
                 }
 
-                var kept = images.Where(i => held.Contains(i.ImageId)).ToList();
+                // Once per image: a worker whose own lease ran out can claim an image again while its first copy
+                // is still in its pipeline, and both copies may reach one batch (seen: its faces doubled).
+                var kept = images.Where(i => held.Remove(i.ImageId)).ToList();
                 var blocked = BlockedSet(c, tx, datasetId, kept.Select(i => i.Result).ToList());
 
                 var ids = new long[kept.Count];
