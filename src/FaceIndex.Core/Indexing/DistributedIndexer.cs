@@ -208,52 +208,9 @@ public sealed class DistributedIndexer
 
     private Analysed AnalyseOne(FacePipeline pipeline, ClaimedImage job, string root)
     {
-        var path = Path.Combine(root, job.RelPath);
-        byte[] bytes;
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var length = new FileInfo(path).Length;
-            if (length > _engine.Decoder.Options.MaxBytes)
-            {
-                return Failed(job, SHA256.HashData(ReadOnlySpan<byte>.Empty), length, nameof(ImageDecodeReason.TooLarge), $"{path} is {length:N0} bytes, over the {_engine.Decoder.Options.MaxBytes:N0}-byte limit");
-            }
-
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            if (!Directory.Exists(root))
-            {
-                throw new FaceIndexException($"the dataset folder {root} disappeared during the run: mount or restore it, then start the worker again", ex);
-            }
-
-            return Failed(job, SHA256.HashData(ReadOnlySpan<byte>.Empty), 0, nameof(ImageDecodeReason.NotFound), $"{path} could not be read: {ex.Message}");
-        }
-
-        var sha = SHA256.HashData(bytes);
-        AddTicks("read+hash", started);
-        try
-        {
-            started = Stopwatch.GetTimestamp();
-            var decoded = _engine.Decoder.Decode(bytes, path);
-            AddTicks("decode", started);
-            started = Stopwatch.GetTimestamp();
-            var faces = pipeline.Process(decoded.Image);
-            AddTicks("detect+landmarks+align", started);
-            return new Analysed(job, sha, bytes.Length, decoded.Image.Width, decoded.Image.Height, faces, null, null);
-        }
-        catch (ImageDecodeException ex)
-        {
-            return Failed(job, sha, bytes.Length, ex.Reason.ToString(), ex.Message);
-        }
-        catch (FaceIndexException ex)
-        {
-            return Failed(job, sha, bytes.Length, "Pipeline", $"{path}: {ex.Message}");
-        }
+        var image = AnalysedImage.Run(_engine, pipeline, root, job.RelPath, "start the worker again", skip: null, AddTicks)!;
+        return new Analysed(job, image.Sha256, image.Size, image.Width, image.Height, image.Faces, image.ErrorReason, image.Error);
     }
-
-    private static Analysed Failed(ClaimedImage job, byte[] sha, long size, string reason, string message) => new(job, sha, size, 0, 0, [], reason, message);
 
     private void EmbedBatch(List<Analysed> pending, ChannelWriter<(long, ImageResult)> writer, CancellationToken token)
     {
