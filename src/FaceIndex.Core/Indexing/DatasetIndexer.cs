@@ -30,7 +30,7 @@ public sealed record IndexerOptions(
     int EmbedBatch = 32,
     int MaxFaces = 100,
     ShardSpec? Shard = null,
-    DetectorKind Detector = DetectorKind.Hog)
+    DetectorKind Detector = DetectorKind.HogThenSsd)
 {
     /// <summary>The worker count this machine gets.</summary>
     public int EffectiveWorkers => Workers > 0 ? Workers : Environment.ProcessorCount;

@@ -66,7 +66,7 @@ public sealed record QueryResult(string Photo, int Width, int Height, IReadOnlyL
 /// <param name="Log">Receives messages such as 'rebuilding the index'.</param>
 /// <param name="DetectMaxSide">Query photos larger than this are detected on a copy of this size (see <see cref="PipelineOptions.DetectMaxSide"/>); 0 turns it off.</param>
 /// <param name="Detector">The face detector for query photos.</param>
-public sealed record FaceLibraryOptions(EngineOptions? Engine = null, int Upsample = 1, SearchIndexOptions? Search = null, Action<string>? Log = null, int DetectMaxSide = 640, DetectorKind Detector = DetectorKind.Hog);
+public sealed record FaceLibraryOptions(EngineOptions? Engine = null, int Upsample = 1, SearchIndexOptions? Search = null, Action<string>? Log = null, int DetectMaxSide = 640, DetectorKind Detector = DetectorKind.HogThenSsd);
 
 /// <summary>
 /// A FaceIndex library folder (catalog + face index) opened for queries:
