@@ -183,6 +183,15 @@ public sealed class MultiModelLibraryTests : IDisposable
         Assert.Empty(upgraded.ImagesMissingEmbedding("lfw-mini", "other/v1"));
         Assert.Single(upgraded.ImagesMissingEmbedding("lfw-mini", "third/v1"));
         Assert.EndsWith(Path.Combine(FaceSearchIndex.ModelIndexesFolder, "other-v1"), FaceSearchIndex.FolderFor(upgraded, "other/v1"), StringComparison.Ordinal);
+        Assert.All(upgraded.DatasetFaces("lfw-mini", "other/v1"), f => Assert.Equal(4, f.Face.Embedding!.Length));
+        Assert.Equal(2, upgraded.DatasetFaces("lfw-mini", "other/v1").Count);
+
+        // A merge carries the other model's embeddings with their faces.
+        upgraded.Checkpoint();
+        using var merged = FaceCatalog.Open(Path.Combine(_temp.Root, "merged"));
+        merged.MergeFrom(_temp.Library);
+        Assert.Equal(2, merged.CountEmbeddings("other/v1"));
+        Assert.Equal(2, merged.CountEmbeddings(CatalogTestData.Model));
     }
 
     private static RegisteredModel Faceplugin()
