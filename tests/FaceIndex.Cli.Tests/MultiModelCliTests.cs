@@ -52,6 +52,10 @@ public sealed class MultiModelCliTests
             Assert.Contains(model == "dlib" ? "dlib-resnet29-v1" : "faceplugin/sha256:", identify.Stdout, StringComparison.Ordinal);
         }
 
+        var calibrate = CliRunner.Run("calibrate", "--dataset", "fr", "--model", "faceplugin", "--dry-run", "--bootstrap", "0", "--library", library, "--json");
+        Assert.True(calibrate.ExitCode == 0, calibrate.ToString());
+        Assert.Contains("\"modelId\": \"faceplugin/sha256:", calibrate.Stdout, StringComparison.Ordinal);
+
         var info = CliRunner.Run("info", "--library", library, "--json");
         Assert.True(info.ExitCode == 0, info.ToString());
         using (var doc = JsonDocument.Parse(info.Stdout))

@@ -156,7 +156,7 @@ public sealed class DatasetIndexer
             ReEmbeddedImages = reEmbedded.Images,
             ReEmbedSkipped = reEmbedded.Skipped,
         };
-        _catalog.FinishRun(runId, RunStatus.Completed, CountsJson(counters), JsonSerializer.Serialize(summary.StageSeconds));
+        _catalog.FinishRun(runId, RunStatus.Completed, CountsJson(counters, reEmbedded), JsonSerializer.Serialize(summary.StageSeconds));
         return summary;
     }
 
@@ -327,8 +327,10 @@ public sealed class DatasetIndexer
             _stageTicks.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value / (double)Stopwatch.Frequency, 3), StringComparer.Ordinal),
             elapsed);
 
-    private static string CountsJson(Counters c) => JsonSerializer.Serialize(new
+    private static string CountsJson(Counters c, ReEmbedCounts? reEmbedded = null) => JsonSerializer.Serialize(new
     {
+        reEmbeddedFaces = reEmbedded?.Faces ?? 0,
+        reEmbeddedImages = reEmbedded?.Images ?? 0,
         total = c.Total,
         processed = c.Done - c.Skipped,
         skipped = c.Skipped,
