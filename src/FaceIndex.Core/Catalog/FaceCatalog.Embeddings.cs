@@ -63,13 +63,29 @@ public sealed partial class FaceCatalog
         }
 
         using var cmd = _connection.CreateCommand();
+        // A face row with a model always has its embedding (CommitBatch writes both or neither), so faces_model answers this alone.
         cmd.CommandText = """
-            SELECT (SELECT count(*) FROM faces WHERE model_id = $mk AND embedding IS NOT NULL AND id > $after)
+            SELECT (SELECT count(*) FROM faces WHERE model_id = $mk AND id > $after)
                  + (SELECT count(*) FROM face_embeddings WHERE model_id = $mk AND face_id > $after)
             """;
         cmd.Parameters.AddWithValue("$mk", key);
         cmd.Parameters.AddWithValue("$after", afterFaceId);
         return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Whether any face has an embedding of <paramref name="modelId"/> (one index probe per place).</summary>
+    public bool HasEmbeddings(string modelId)
+    {
+        ThrowIfDisposed();
+        if (ModelKeyOf(modelId) is not { } key)
+        {
+            return false;
+        }
+
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT EXISTS (SELECT 1 FROM faces WHERE model_id = $mk) OR EXISTS (SELECT 1 FROM face_embeddings WHERE model_id = $mk)";
+        cmd.Parameters.AddWithValue("$mk", key);
+        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture) != 0;
     }
 
     /// <summary>Every model the library holds embeddings of, with how many faces each covers, default model first.</summary>
@@ -78,7 +94,7 @@ public sealed partial class FaceCatalog
         ThrowIfDisposed();
         using var cmd = _connection.CreateCommand();
         cmd.CommandText = """
-            SELECT m.name, (SELECT count(*) FROM faces f WHERE f.model_id = m.id AND f.embedding IS NOT NULL)
+            SELECT m.name, (SELECT count(*) FROM faces f WHERE f.model_id = m.id)
                          + (SELECT count(*) FROM face_embeddings e WHERE e.model_id = m.id)
             FROM models m ORDER BY m.name
             """;

@@ -50,7 +50,7 @@ public sealed partial class FaceSearchIndex
                 continue;
             }
 
-            if (catalog.CountEmbeddings(meta.ModelId) == 0)
+            if (!catalog.HasEmbeddings(meta.ModelId))
             {
                 foreach (var file in new[] { MetaFile, AnnFile, IdsFile, HnswFile })
                 {

@@ -105,7 +105,7 @@ public sealed partial class FaceSearchIndex
             return index;
         }
 
-        if (catalog.CountEmbeddings(modelId) > 0)
+        if (catalog.HasEmbeddings(modelId))
         {
             log?.Invoke($"the face index {problem}; this reader does not rebuild it (run 'faceindex info --rebuild' or 'faceindex index'), so faces are searched exactly meanwhile");
         }

@@ -163,7 +163,7 @@ public sealed partial class FaceSearchIndex : IDisposable
         var problem = Validate(folder, modelId, out var meta);
         if (problem is not null)
         {
-            if (catalog.CountEmbeddings(modelId) == 0)
+            if (!catalog.HasEmbeddings(modelId))
             {
                 return new FaceSearchIndex(catalog, modelId, null, null, [], []);
             }

@@ -56,7 +56,7 @@ public static class LibraryModels
     public static void EnsureEmbedded(FaceCatalog catalog, string modelId, string modelName)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        if (catalog.CountEmbeddings(modelId) > 0 || catalog.FaceCount() == 0)
+        if (catalog.HasEmbeddings(modelId) || catalog.FaceCount() == 0)
         {
             return;
         }

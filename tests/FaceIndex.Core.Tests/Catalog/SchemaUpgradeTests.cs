@@ -38,7 +38,7 @@ public sealed class SchemaUpgradeTests : IDisposable
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = dbPath, Pooling = false }.ToString());
         connection.Open();
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = "DROP TABLE calibrations; DROP TABLE face_embeddings; DELETE FROM meta WHERE key = 'default-model'; PRAGMA user_version = 1;";
+        cmd.CommandText = "DROP TABLE calibrations; DROP TABLE face_embeddings; DROP INDEX faces_model; DELETE FROM meta WHERE key = 'default-model'; PRAGMA user_version = 1;";
         cmd.ExecuteNonQuery();
     }
 }

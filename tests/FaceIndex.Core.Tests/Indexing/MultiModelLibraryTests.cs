@@ -160,7 +160,7 @@ public sealed class MultiModelLibraryTests : IDisposable
         {
             connection.Open();
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = "DROP TABLE face_embeddings; DELETE FROM meta WHERE key = 'default-model'; PRAGMA user_version = 2;";
+            cmd.CommandText = "DROP TABLE face_embeddings; DROP INDEX faces_model; DELETE FROM meta WHERE key = 'default-model'; PRAGMA user_version = 2;";
             cmd.ExecuteNonQuery();
         }
 
