@@ -63,7 +63,7 @@ internal static class LibraryCommands
         var library = CliOptions.Library();
         var json = CliOptions.Json();
         var errors = new Option<bool>("--errors") { Description = "List every failed image with its reason." };
-        var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild the face index from the catalog now (with --ann, as that kind)." };
+        var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild the face index (every model's) from the catalog now (with --ann, as that kind)." };
         var ann = CliOptions.Ann();
         var cache = EvaluationCacheOption();
         var command = new Command("info", "The library: faces, the index (kind, parameters, measured recall@10), runs, removals (and a search for their bytes), failures.") { library, json, errors, rebuild, ann, cache };
@@ -75,6 +75,10 @@ internal static class LibraryCommands
             {
                 var modelId = FaceSearchIndex.ReadMeta(catalog.Library)?.ModelId ?? Embedding.DlibResNetEmbedder.BaseModelId;
                 FaceSearchIndex.Build(catalog, modelId, CliOptions.SearchFor(catalog.Library, parse.GetValue(ann)), log: m => Console.Error.WriteLine($"faceindex: {m}"));
+                foreach (var other in LibraryModels.Describe(catalog).Where(m => !m.IsDefault && m.ModelId != modelId))
+                {
+                    FaceSearchIndex.Build(catalog, other.ModelId, CliOptions.SearchFor(other.IndexFolder, parse.GetValue(ann)), log: m => Console.Error.WriteLine($"faceindex: {m}"));
+                }
             }
 
             var meta = FaceSearchIndex.ReadMeta(catalog.Library);

@@ -280,7 +280,7 @@ public sealed partial class FaceSearchIndex : IDisposable
         var tmpMeta = Path.Combine(library, MetaFile + ".tmp");
         File.WriteAllText(tmpMeta, JsonSerializer.Serialize(meta, MetaJson));
         File.Move(tmpMeta, Path.Combine(library, MetaFile), overwrite: true);
-        log?.Invoke($"face index built: {ids.Count:N0} faces, {meta.Describe()} (recall@10 {meta.RecallAt10:F3} on {meta.RecallQueries} indexed faces, themselves not counted; {meta.Tuning}), {clock.Elapsed.TotalSeconds:F1} s");
+        log?.Invoke($"face index built: {ids.Count:N0} faces of {modelId}, {meta.Describe()} (recall@10 {meta.RecallAt10:F3} on {meta.RecallQueries} indexed faces, themselves not counted; {meta.Tuning}), {clock.Elapsed.TotalSeconds:F1} s");
         return meta;
     }
 
