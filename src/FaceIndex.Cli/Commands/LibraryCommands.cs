@@ -63,7 +63,7 @@ internal static class LibraryCommands
         var library = CliOptions.Library();
         var json = CliOptions.Json();
         var errors = new Option<bool>("--errors") { Description = "List every failed image with its reason." };
-        var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild the face index from the catalog now (with --ann, as that kind)." };
+        var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild the face index (every model's) from the catalog now (with --ann, as that kind)." };
         var ann = CliOptions.Ann();
         var cache = EvaluationCacheOption();
         var command = new Command("info", "The library: faces, the index (kind, parameters, measured recall@10), runs, removals (and a search for their bytes), failures.") { library, json, errors, rebuild, ann, cache };
@@ -75,6 +75,10 @@ internal static class LibraryCommands
             {
                 var modelId = FaceSearchIndex.ReadMeta(catalog.Library)?.ModelId ?? Embedding.DlibResNetEmbedder.BaseModelId;
                 FaceSearchIndex.Build(catalog, modelId, CliOptions.SearchFor(catalog.Library, parse.GetValue(ann)), log: m => Console.Error.WriteLine($"faceindex: {m}"));
+                foreach (var other in LibraryModels.Describe(catalog).Where(m => !m.IsDefault && m.ModelId != modelId))
+                {
+                    FaceSearchIndex.Build(catalog, other.ModelId, CliOptions.SearchFor(other.IndexFolder, parse.GetValue(ann)), log: m => Console.Error.WriteLine($"faceindex: {m}"));
+                }
             }
 
             var meta = FaceSearchIndex.ReadMeta(catalog.Library);
@@ -92,6 +96,8 @@ internal static class LibraryCommands
                 facesSinceBuild = delta,
                 runs = catalog.Runs(),
                 removals = catalog.Removals(),
+                defaultModel = catalog.DefaultModelId(),
+                models = LibraryModels.Describe(catalog),
                 calibrations = catalog.CurrentCalibrations().Select(c => new { c.Id, c.ModelId, c.Dataset, c.Threshold, c.Chosen, c.Source, c.CreatedAt }).ToList(),
                 integrity = check.IsOk ? "ok" : string.Join("; ", check.IntegrityProblems.Concat(check.ForeignKeyProblems)),
                 removalTraces = traces,
@@ -111,6 +117,8 @@ internal static class LibraryCommands
                 ? "not built"
                 : Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{meta.Items:N0} faces, {meta.Describe()}, recall@10 {meta.RecallAt10:F3} (on {meta.RecallQueries} indexed faces vs exact search, each face itself not counted; {meta.Tuning}), {meta.IndexFile} {meta.IndexBytes / 1048576.0:F1} MiB, built {meta.BuiltAt:yyyy-MM-dd HH:mm} UTC, model {meta.ModelId}")));
             grid.AddRow("since build", $"{N(delta)} faces (searched exactly until the next build)");
+            grid.AddRow("models", Markup.Escape(info.models.Count == 0 ? "none yet" : string.Join("; ", info.models.Select(m => string.Create(CultureInfo.InvariantCulture,
+                $"{m.ModelId}{(m.IsDefault ? " (default)" : string.Empty)}: {m.Faces:N0} faces, {(m.Index is null ? "index not built" : $"index of {m.Index.Items:N0}")} in {Path.GetRelativePath(catalog.Library, m.IndexFolder)}")))));
             grid.AddRow("integrity", Markup.Escape(info.integrity));
             grid.AddRow("threshold", info.calibrations.Count == 0
                 ? Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{FaceSearchIndex.ReadMeta(catalog.Library)?.ModelId ?? "the model"}: {FaceDistance.SameThreshold} (dlib's default; no calibration, 'faceindex calibrate' fits one)"))

@@ -24,16 +24,22 @@ internal static class ServeCommand
         var maxUpload = new Option<int>("--max-upload-mb") { Description = "The largest upload, in MiB.", DefaultValueFactory = _ => 20 };
         var upsample = CliOptions.Upsample(1);
         var flip = CliOptions.Flip();
+        var model = CliOptions.Model();
+        model.Description = "The model queries use (default: the library's default model, the one it was first indexed with).";
         var command = new Command("serve", "Serve the search page and HTTP API on a library (read-only: runs beside 'faceindex index'); bound to 127.0.0.1 unless --urls says otherwise.")
         {
-            library, port, urls, token, keepPhotos, results, reports, maxAnalyses, queue, maxUpload, upsample, flip,
+            library, port, urls, token, keepPhotos, results, reports, maxAnalyses, queue, maxUpload, upsample, flip, model,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var dir = Path.GetFullPath(parse.GetValue(library)!);
-            using (FaceLibrary.OpenCatalog(dir, readOnly: true))
+            Embedding.Onnx.RegisteredModel served;
+            bool servedFlip;
+            using (var catalog = FaceLibrary.OpenCatalog(dir, readOnly: true))
             {
-                // Refuse a folder that holds no library before anything loads.
+                // Refuse a folder that holds no library, or a model it holds no embeddings of, before anything loads.
+                (served, servedFlip) = LibraryModels.Resolve(catalog, parse.GetValue(model), parse.GetValue(flip));
+                LibraryModels.EnsureEmbedded(catalog, served.ModelId(servedFlip), served.Name);
             }
 
             var bind = parse.GetValue(urls) is { Length: > 0 } given ? given : [string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{parse.GetValue(port)}")];
@@ -56,7 +62,7 @@ internal static class ServeCommand
                 QueueLimit = parse.GetValue(queue),
                 MaxUploadBytes = parse.GetValue(maxUpload) * 1024L * 1024,
                 Query = new FaceLibraryOptions(
-                    new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = parse.GetValue(flip) }),
+                    new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = servedFlip }, Model: served),
                     parse.GetValue(upsample),
                     Log: m => Console.Error.WriteLine($"faceindex: {m}")),
             };
