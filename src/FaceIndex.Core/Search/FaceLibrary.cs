@@ -100,6 +100,12 @@ public sealed partial class FaceLibrary : IDisposable
     /// <summary>The embedder model id the queries use.</summary>
     public string ModelId => Engine.Embedder.ModelId;
 
+    /// <summary>The detector this library's photo queries use.</summary>
+    public DetectorKind Detector => _options.Detector;
+
+    /// <summary>Query photos larger than this are detected on a copy of this size (0: off).</summary>
+    public int DetectMaxSide => _options.DetectMaxSide;
+
     /// <summary>The models (loaded on first use).</summary>
     public FaceEngine Engine => _engine ??= FaceEngine.Load(_options.Engine);
 

@@ -12,10 +12,10 @@ public static class IdentityQuery
         FaceLibrary library, string photoPath, IdentityTemplate template, int k = 10, int topK = 3, string? dataset = null, int upsample = 1, int? faceIndex = null)
     {
         ArgumentNullException.ThrowIfNull(library);
-        var analysis = library.Engine.Analyze(photoPath, new PipelineOptions(Upsample: upsample, DetectMaxSide: new FaceLibraryOptions().DetectMaxSide));
+        var analysis = library.Engine.Analyze(photoPath, new PipelineOptions(Upsample: upsample, DetectMaxSide: library.DetectMaxSide, Detector: library.Detector));
         if (analysis.Faces.Count == 0)
         {
-            throw new FaceIndexException($"no face found in {photoPath} (detector upsample {upsample}): use a photo where the face is at least ~40 pixels wide and roughly frontal");
+            throw new FaceIndexException($"no face found in {photoPath} (detector {library.Detector.Name()}, upsample {upsample}): use a photo where the face is at least ~40 pixels wide");
         }
 
         var chosen = faceIndex is { } wanted
