@@ -14,7 +14,7 @@ public static class ThresholdResolver
     public static double DefaultThreshold { get; } = Math.Round((double)FaceDistance.SameThreshold, 6);
 
     /// <summary>Resolves against an open catalog (null: no library, so a given threshold or the default).</summary>
-    public static ResolvedThreshold Resolve(FaceCatalog? catalog, string modelId, string? dataset = null, double? given = null)
+    public static ResolvedThreshold Resolve(ICatalogReader? catalog, string modelId, string? dataset = null, double? given = null)
     {
         ArgumentNullException.ThrowIfNull(modelId);
         if (given is { } g)

@@ -63,6 +63,7 @@ public sealed class DistributedIndexer
             maxFaces = _options.MaxFaces,
             claimBatch = _claimBatch,
             leaseSeconds = _catalog.Lease.TotalSeconds,
+            detector = _options.Detector.Name(),
             modelId = _engine.Embedder.ModelId,
         });
         var runId = _catalog.StartRun(datasetId, settings, RunVersions.Json(_engine));
@@ -184,7 +185,7 @@ public sealed class DistributedIndexer
         var stages = StagedRun.Start(
             ClaimAll(datasetId, runId, token),
             _options.EffectiveWorkers,
-            () => _engine.CreatePipeline(new PipelineOptions(Upsample: _options.Upsample, Embed: false, KeepChips: true, MaxFaces: _options.MaxFaces)),
+            () => _engine.CreatePipeline(new PipelineOptions(Upsample: _options.Upsample, Embed: false, KeepChips: true, MaxFaces: _options.MaxFaces, Detector: _options.Detector)),
             (pipeline, job) => AnalyseOne(pipeline, job, root),
             item => item.Faces.Count,
             _options.EmbedBatch,

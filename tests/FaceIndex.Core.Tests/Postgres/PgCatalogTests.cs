@@ -32,7 +32,7 @@ public sealed class PgCatalogTests : IClassFixture<PostgresCluster>
 
         using var pg = PgCatalog.Open(library);
         Assert.Single(ids.Distinct());
-        Assert.Equal(1, pg.SchemaVersion);
+        Assert.Equal(2, pg.SchemaVersion);
         Assert.Equal(500, pg.Outstanding(ids[0]));
         Assert.Equal(500L, Count(library, "SELECT count(DISTINCT rel_path) FROM images"));
 
