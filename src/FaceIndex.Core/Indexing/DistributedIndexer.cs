@@ -6,6 +6,7 @@ using System.Threading.Channels;
 using FaceIndex.Catalog;
 using FaceIndex.Catalog.Postgres;
 using FaceIndex.Datasets;
+using FaceIndex.Detection;
 using FaceIndex.Imaging;
 using FaceIndex.Pipeline;
 
