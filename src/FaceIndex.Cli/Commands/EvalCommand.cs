@@ -131,7 +131,7 @@ internal static class EvalCommand
 
         command.SetAction(parse =>
         {
-            using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!, readOnly: true);
+            using var catalog = CatalogFactory.OpenReader(parse.GetValue(library)!, StderrLogger.Instance);
             var modelId = DlibResNetEmbedder.BaseModelId + (parse.GetValue(flip) ? "+flip" : string.Empty);
             var outcome = IdentificationRun.Evaluate(catalog, parse.GetValue(dataset)!, modelId, parse.GetValue(seed), parse.GetValue(search), parse.GetValue(metric));
             var open = OpenSetRun.Evaluate(catalog, parse.GetValue(dataset)!, modelId, openSet.Settings(parse, parse.GetValue(seed)));

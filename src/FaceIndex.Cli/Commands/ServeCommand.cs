@@ -24,13 +24,19 @@ internal static class ServeCommand
         var maxUpload = new Option<int>("--max-upload-mb") { Description = "The largest upload, in MiB.", DefaultValueFactory = _ => 20 };
         var upsample = CliOptions.Upsample(1);
         var flip = CliOptions.Flip();
+        var indexDir = new Option<string?>("--index") { Description = "With a PostgreSQL --library: the index folder made by 'index build'; it is kept in step with the library while serving." };
+        var syncEvery = new Option<double>("--sync-every") { Description = "With a PostgreSQL --library: seconds between syncs of the index folder (faces added since are searched exactly, removed ones dropped).", DefaultValueFactory = _ => 30 };
         var command = new Command("serve", "Serve the search page and HTTP API on a library (read-only: runs beside 'faceindex index'); bound to 127.0.0.1 unless --urls says otherwise.")
         {
-            library, port, urls, token, keepPhotos, results, reports, maxAnalyses, queue, maxUpload, upsample, flip,
+            library, port, urls, token, keepPhotos, results, reports, maxAnalyses, queue, maxUpload, upsample, flip, indexDir, syncEvery,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var dir = Path.GetFullPath(parse.GetValue(library)!);
+            var name = parse.GetValue(library)!;
+            using var follower = FaceIndex.Catalog.CatalogFactory.IsPostgres(name)
+                ? PgCommands.Follow(name, parse.GetValue(indexDir), TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(syncEvery))), cancellationToken)
+                : null;
+            var dir = Path.GetFullPath(follower is null ? name : parse.GetValue(indexDir)!);
             using (FaceLibrary.OpenCatalog(dir, readOnly: true))
             {
                 // Refuse a folder that holds no library before anything loads.
@@ -65,7 +71,7 @@ internal static class ServeCommand
             await app.StartAsync(cancellationToken);
             foreach (var url in app.Urls)
             {
-                Console.WriteLine($"faceindex: serving {dir} at {url}/");
+                Console.WriteLine(follower is null ? $"faceindex: serving {dir} at {url}/" : $"faceindex: serving {follower.Library} through {dir} at {url}/");
             }
 
             if (secret is not null)
