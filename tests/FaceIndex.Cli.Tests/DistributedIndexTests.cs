@@ -6,7 +6,8 @@ using Npgsql;
 namespace FaceIndex.Cli.Tests;
 
 /// <summary>Workers on one PostgreSQL library (real CLI processes, a real server) against a single SQLite run.</summary>
-public sealed class DistributedIndexTests : IClassFixture<PostgresCluster>
+[Collection(PostgresTests.Name)]
+public sealed class DistributedIndexTests
 {
     private readonly PostgresCluster _pg;
 

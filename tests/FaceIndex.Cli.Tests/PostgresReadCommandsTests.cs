@@ -9,7 +9,8 @@ namespace FaceIndex.Cli.Tests;
 /// The reading commands on a PostgreSQL library (real processes, a real throw-away server): datasets, info and eval
 /// identify answer as they do on a SQLite library holding the same images; serve searches an index folder kept in step.
 /// </summary>
-public sealed class PostgresReadCommandsTests(PostgresCluster pg) : IClassFixture<PostgresCluster>
+[Collection(PostgresTests.Name)]
+public sealed class PostgresReadCommandsTests(PostgresCluster pg)
 {
     [SkippableFact]
     public void Datasets_info_and_eval_identify_answer_on_PostgreSQL_as_on_the_same_SQLite_library()

@@ -7,7 +7,8 @@ using Npgsql;
 namespace FaceIndex.Tests.Postgres;
 
 /// <summary>The PostgreSQL catalog's worker protocol on a real, throw-away PostgreSQL server.</summary>
-public sealed class PgCatalogTests : IClassFixture<PostgresCluster>
+[Collection(PostgresTests.Name)]
+public sealed class PgCatalogTests
 {
     private static readonly DatasetInfo Info = new("people", "CC BY 4.0", Layout: DatasetLayout.IdentityFolders);
     private readonly PostgresCluster _pg;

@@ -3,7 +3,8 @@ using FaceIndex.Catalog;
 namespace FaceIndex.Tests.Catalog.Contract;
 
 /// <summary>The catalog contract on the PostgreSQL backend (a fresh database on a throw-away cluster per test).</summary>
-public sealed class PostgresCatalogContractTests(PostgresCluster pg) : CatalogContractTests, IClassFixture<PostgresCluster>
+[Collection(PostgresTests.Name)]
+public sealed class PostgresCatalogContractTests(PostgresCluster pg) : CatalogContractTests
 {
     protected override IFaceCatalog CreateEmpty()
     {
