@@ -70,6 +70,38 @@ public sealed class PostgresReadCommandsTests(PostgresCluster pg)
     }
 
     [SkippableFact]
+    public void Shards_merged_into_a_PostgreSQL_library_are_listed_and_queried_like_one_run()
+    {
+        pg.Require();
+        using var tmp = new TempDir();
+        var sample = Datasets.CopySample(tmp.Sub("sample"));
+        var shards = new[] { tmp.Sub("s1"), tmp.Sub("s2") };
+        for (var i = 0; i < shards.Length; i++)
+        {
+            var shard = CliRunner.Run("index", sample, "--library", shards[i], "--shard", $"{i + 1}/2", "--json");
+            Assert.True(shard.ExitCode == 0, shard.ToString());
+        }
+
+        var library = pg.NewLibrary();
+        var merge = CliRunner.Run(["merge", .. shards, "--into", library, "--json"]);
+        Assert.True(merge.ExitCode == 0, merge.ToString());
+        var again = CliRunner.Run(["merge", .. shards, "--into", library, "--json"]);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("\"imagesAdded\": 0", again.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(pg.Password, merge.Stdout + merge.Stderr, StringComparison.Ordinal);
+
+        var sets = CliRunner.Run("datasets", "--library", library, "--json");
+        Assert.True(sets.ExitCode == 0, sets.ToString());
+        var row = JsonDocument.Parse(sets.Stdout).RootElement[0];
+        Assert.Equal(6, row.GetProperty("ok").GetInt32());
+        var index = tmp.Sub("index");
+        Assert.Equal(0, CliRunner.Run("index", "build", "--library", library, "--out", index, "--json").ExitCode);
+        var query = CliRunner.Run("query", TestPaths.DataFile("faces", "queries", "obama2.jpg"), "--library", library, "--index", index, "--json", "-k", "1");
+        Assert.True(query.ExitCode == 0, query.ToString());
+        Assert.Contains("\"identity\": \"obama\"", query.Stdout, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task Serve_on_a_PostgreSQL_library_finds_faces_indexed_after_it_started_and_drops_removed_ones()
     {
         pg.Require();

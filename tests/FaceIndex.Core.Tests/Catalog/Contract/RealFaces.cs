@@ -22,23 +22,29 @@ internal static class RealFaces
 
     public static DatasetInfo Info(string licence = "MIT") => new(Dataset, licence, SourceUrl: "tests/data/faces/face_recognition", Layout: DatasetLayout.IdentityFolders);
 
+    /// <summary>Copies the committed face_recognition sample (three identities, two photos each) into <paramref name="set"/>.</summary>
+    public static void CopySample(string set)
+    {
+        foreach (var file in Directory.EnumerateFiles(TestPaths.DataFile("faces", "face_recognition"), "*", SearchOption.AllDirectories))
+        {
+            var rel = Path.GetRelativePath(TestPaths.DataFile("faces", "face_recognition"), file);
+            if (rel == DatasetInfo.FileName)
+            {
+                continue;
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(set, rel))!);
+            File.Copy(file, Path.Combine(set, rel));
+        }
+    }
+
     private static List<ImageResult> Make()
     {
         var root = Path.Combine(Path.GetTempPath(), "faceindex-realfaces-" + Guid.NewGuid().ToString("N")[..10]);
         try
         {
             var set = Path.Combine(root, "set");
-            foreach (var file in Directory.EnumerateFiles(TestPaths.DataFile("faces", "face_recognition"), "*", SearchOption.AllDirectories))
-            {
-                var rel = Path.GetRelativePath(TestPaths.DataFile("faces", "face_recognition"), file);
-                if (rel == DatasetInfo.FileName)
-                {
-                    continue;
-                }
-
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(set, rel))!);
-                File.Copy(file, Path.Combine(set, rel));
-            }
+            CopySample(set);
 
             Directory.CreateDirectory(Path.Combine(set, "crowd"));
             File.Copy(TestPaths.DataFile("faces", "deepface", "selfie-many-people.jpg"), Path.Combine(set, "crowd", "selfie.jpg"));
