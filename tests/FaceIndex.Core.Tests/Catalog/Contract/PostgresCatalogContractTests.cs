@@ -1,4 +1,6 @@
 using FaceIndex.Catalog;
+using FaceIndex.Catalog.Postgres;
+using FaceIndex.Datasets;
 
 namespace FaceIndex.Tests.Catalog.Contract;
 
@@ -10,5 +12,34 @@ public sealed class PostgresCatalogContractTests(PostgresCluster pg) : CatalogCo
     {
         pg.Require();
         return CatalogFactory.Open(pg.NewLibrary());
+    }
+
+    [SkippableFact]
+    public void Images_a_worker_registered_but_nobody_committed_are_in_no_read_until_a_commit()
+    {
+        pg.Require();
+        using var catalog = PgCatalog.Open(PgLibrary.Parse(pg.NewLibrary()));
+        var input = RealFaces.Images;
+        var registered = input.Select(i => new DatasetImage(i.RelPath, i.Identity)).ToList();
+        var d = catalog.RegisterDataset(RealFaces.Info(), "/data/sample", new DatasetFingerprint(registered.Count, "A"), registered);
+#pragma warning disable CA1859 // The point is to read and write through the contract, as commands do.
+        IFaceCatalog contract = catalog;
+#pragma warning restore CA1859
+
+        Assert.Empty(contract.CountByStatus());
+        Assert.Null(contract.GetImage(RealFaces.Dataset, input[0].RelPath));
+        Assert.Equal(0, contract.LoadDone(RealFaces.Dataset).Count);
+        Assert.Empty(contract.Identities(RealFaces.Dataset));
+        Assert.Equal(input.Count, catalog.Outstanding(d));
+
+        // A commit through the contract takes the image whoever claimed it; the claimant then writes nothing for it.
+        var worker = catalog.StartRun(d, null, null);
+        var claimed = catalog.Claim(d, worker, 100);
+        var run = contract.StartRun(RealFaces.Dataset);
+        contract.CommitBatch(run, input);
+        Assert.Equal(input.Count, catalog.CommitClaimed(worker, d, [.. claimed.Select(c => (c.Id, input.Single(i => i.RelPath == c.RelPath)))]).Dropped);
+        Assert.Equal(input.Sum(i => i.Faces.Count), contract.FaceCount());
+        Assert.Equal(0, catalog.Outstanding(d));
+        Assert.Equal(input.Count, contract.CountByStatus().Values.Sum());
     }
 }
