@@ -63,6 +63,16 @@ public sealed class PostgresReadCommandsTests(PostgresCluster pg)
         Assert.Equal(sqliteEval.GetProperty("identities").GetInt32(), pgEval.GetProperty("identities").GetInt32());
         Assert.Equal(sqliteEval.GetProperty("results").ToString(), pgEval.GetProperty("results").ToString());
 
+        // A calibration fitted on the PostgreSQL library is stored there and decides queries through an index folder.
+        var calibrate = CliRunner.Run("calibrate", "--library", library, "--dataset", "sample", "--bootstrap", "0", "--json");
+        Assert.True(calibrate.ExitCode == 0, calibrate.ToString());
+        var stored = JsonDocument.Parse(calibrate.Stdout).RootElement.GetProperty("stored").GetInt64();
+        var index = tmp.Sub("index");
+        Assert.Equal(0, CliRunner.Run("index", "build", "--library", library, "--out", index, "--json").ExitCode);
+        var query = CliRunner.Run("query", TestPaths.DataFile("faces", "queries", "obama2.jpg"), "--library", library, "--index", index, "--json", "-k", "1");
+        Assert.True(query.ExitCode == 0, query.ToString());
+        Assert.Contains($"calibration #{stored}", query.Stdout, StringComparison.Ordinal);
+
         // What still needs a folder says so.
         var export = CliRunner.Run("export", "--library", library, "--dataset", "sample", "--out", Path.Combine(tmp.Sub("export"), "x.npz"));
         Assert.Equal(1, export.ExitCode);

@@ -49,6 +49,10 @@ public sealed partial class PgCatalog
         """,
         _ => { });
 
+    /// <summary>Every calibration stored, oldest first (what an index folder copies).</summary>
+    internal IReadOnlyList<StoredCalibration> AllCalibrations() => Calibrations(
+        "SELECT id, model, dataset, threshold, chosen, source, created_at, details FROM calibrations ORDER BY id", _ => { });
+
     private List<StoredCalibration> Calibrations(string sql, Action<NpgsqlCommand> bind) => Run("read the calibrations", c =>
     {
         using var cmd = new NpgsqlCommand(sql, c);
