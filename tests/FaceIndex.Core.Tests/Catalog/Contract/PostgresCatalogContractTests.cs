@@ -15,7 +15,7 @@ public sealed class PostgresCatalogContractTests(PostgresCluster pg) : CatalogCo
     }
 
     [SkippableFact]
-    public void Images_a_worker_registered_but_nobody_committed_are_in_no_read_until_a_commit()
+    public void Images_a_worker_registered_but_nobody_committed_are_in_no_read_until_a_commit_or_a_removal()
     {
         pg.Require();
         using var catalog = PgCatalog.Open(PgLibrary.Parse(pg.NewLibrary()));
@@ -32,13 +32,22 @@ public sealed class PostgresCatalogContractTests(PostgresCluster pg) : CatalogCo
         Assert.Empty(contract.Identities(RealFaces.Dataset));
         Assert.Equal(input.Count, catalog.Outstanding(d));
 
+        // Removing an identity before any commit: its images are removed at once, with the time and reason SQLite gives.
+        var removal = contract.RemoveIdentity(RealFaces.Dataset, "obama", null);
+        var obama = input.Count(i => i.Identity == "obama");
+        Assert.Equal((0, obama), (removal.FacesRemoved, removal.ImagesRemoved));
+        var removed = contract.GetImage(RealFaces.Dataset, "obama/obama.jpg")!;
+        Assert.Equal((ImageStatus.Removed, "removal_requested"), (removed.Status, removed.ErrorReason));
+        Assert.InRange(removed.IndexedAt, removal.RequestedAt.AddSeconds(-5), DateTimeOffset.UtcNow.AddSeconds(5));
+
         // A commit through the contract takes the image whoever claimed it; the claimant then writes nothing for it.
         var worker = catalog.StartRun(d, null, null);
         var claimed = catalog.Claim(d, worker, 100);
+        Assert.Equal(input.Count - obama, claimed.Count);
         var run = contract.StartRun(RealFaces.Dataset);
-        contract.CommitBatch(run, input);
-        Assert.Equal(input.Count, catalog.CommitClaimed(worker, d, [.. claimed.Select(c => (c.Id, input.Single(i => i.RelPath == c.RelPath)))]).Dropped);
-        Assert.Equal(input.Sum(i => i.Faces.Count), contract.FaceCount());
+        Assert.Equal(obama, contract.CommitBatch(run, input).Blocked);
+        Assert.Equal(claimed.Count, catalog.CommitClaimed(worker, d, [.. claimed.Select(c => (c.Id, input.Single(i => i.RelPath == c.RelPath)))]).Dropped);
+        Assert.Equal(input.Where(i => i.Identity != "obama").Sum(i => i.Faces.Count), contract.FaceCount());
         Assert.Equal(0, catalog.Outstanding(d));
         Assert.Equal(input.Count, contract.CountByStatus().Values.Sum());
     }
