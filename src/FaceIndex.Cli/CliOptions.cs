@@ -26,8 +26,8 @@ internal static class CliOptions
     {
         var option = new Option<string>("--detector")
         {
-            Description = "Face detector: hog (default; dlib, frontal faces), ssd (face-api's SSD MobileNet v1, a CNN: turned and tilted faces too, slower), hog+ssd (SSD only on images where HOG finds no face).",
-            DefaultValueFactory = _ => "hog",
+            Description = "Face detector: hog+ssd (default: HOG, and SSD only on images where HOG finds no face), hog (dlib's HOG only: frontal faces), ssd (face-api's SSD MobileNet v1 only, a CNN: turned and tilted faces too, slower).",
+            DefaultValueFactory = _ => "hog+ssd",
         };
         option.AcceptOnlyFromAmong([.. DetectorKinds.Names]);
         return option;

@@ -20,7 +20,7 @@ public sealed class PostgresReadCommandsTests(PostgresCluster pg)
         var sample = Datasets.CopySample(tmp.Sub("sample"));
         var folder = tmp.Sub("lib");
         var library = pg.NewLibrary();
-        var sqliteRun = CliRunner.Run("index", sample, "--library", folder, "--json");
+        var sqliteRun = CliRunner.Run("index", sample, "--library", folder, "--json", "--detector", "hog");
         Assert.True(sqliteRun.ExitCode == 0, sqliteRun.ToString());
         var pgRun = CliRunner.Run("index", sample, "--library", library, "--json", "--detector", "hog");
         Assert.True(pgRun.ExitCode == 0, pgRun.ToString());

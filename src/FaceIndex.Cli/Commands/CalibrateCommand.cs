@@ -29,10 +29,12 @@ internal static class CalibrateCommand
         var library = CliOptions.Library();
         var upsample = CliOptions.Upsample(1);
         var flip = CliOptions.Flip();
+        var model = CliOptions.Model();
+        model.Description = "With --dataset: calibrate this model's stored embeddings (default: dlib's network). A cosine model's threshold is a distance between unit embeddings.";
         var json = CliOptions.Json();
         var command = new Command("calibrate", "Fit the same-person distance threshold to your data (at FAR targets and at best accuracy, with bootstrap intervals) and store it in the library.")
         {
-            pairs, root, dataset, far, use, forDataset, bootstrap, seed, dryRun, cache, library, upsample, flip, json,
+            pairs, root, dataset, far, use, forDataset, bootstrap, seed, dryRun, cache, library, upsample, flip, model, json,
         };
         command.SetAction((parse, token) =>
         {
@@ -45,6 +47,15 @@ internal static class CalibrateCommand
 
             var flipTta = parse.GetValue(flip);
             var modelId = DlibResNetEmbedder.BaseModelId + (flipTta ? "+flip" : string.Empty);
+            if (parse.GetValue(model) is { } named && !string.Equals(named.Trim(), Embedding.Onnx.ModelRegistry.DlibName, StringComparison.OrdinalIgnoreCase))
+            {
+                if (file is not null)
+                {
+                    throw new FaceIndexException($"--model {named} works with --dataset NAME for now (the model's stored embeddings); a pairs file is calibrated with dlib's network");
+                }
+
+                modelId = CliOptions.ResolveModel(named, parse.GetValue(library)!).ModelId(flipTta);
+            }
             var options = new CalibrationOptions(parse.GetValue(far) is { Length: > 0 } f ? f : null, parse.GetValue(bootstrap), parse.GetValue(seed));
             var libraryPath = parse.GetValue(library)!;
             IReadOnlyList<ScoredPair> scored;

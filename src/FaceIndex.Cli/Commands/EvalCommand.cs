@@ -118,11 +118,13 @@ internal static class EvalCommand
         var report = new Option<DirectoryInfo?>("--report") { Description = "Write report.md, results.json, cmc.png and det.png into this folder." };
         var library = CliOptions.Library();
         var flip = CliOptions.Flip();
+        var model = CliOptions.Model();
+        model.Description = "The model whose stored embeddings are evaluated (default: the library's default model); 'faceindex index DIR --dataset D --model NAME' adds a model's embeddings.";
         var json = CliOptions.Json();
         var openSet = EvalOpenSetOutput.Options();
         var command = new Command("identify", "Closed-set rank-1/5/10 and CMC, open-set DIR@FAR, identity templates and the open-set DET, on an indexed dataset's labelled faces.")
         {
-            dataset, seed, search, metric, report, library, flip, json,
+            dataset, seed, search, metric, report, library, flip, model, json,
         };
         foreach (var option in openSet.All)
         {
@@ -132,7 +134,19 @@ internal static class EvalCommand
         command.SetAction(parse =>
         {
             using var catalog = CatalogFactory.OpenReader(parse.GetValue(library)!, StderrLogger.Instance);
-            var modelId = DlibResNetEmbedder.BaseModelId + (parse.GetValue(flip) ? "+flip" : string.Empty);
+            string modelId;
+            if (catalog is FaceCatalog folder)
+            {
+                var (registered, flipOn) = LibraryModels.Resolve(folder, parse.GetValue(model), parse.GetValue(flip));
+                modelId = registered.ModelId(flipOn || parse.GetValue(flip));
+                LibraryModels.EnsureEmbedded(folder, modelId, registered.Name);
+            }
+            else
+            {
+                // A PostgreSQL library keeps no model registry: its workers embed with dlib's network or a built-in model.
+                modelId = Embedding.Onnx.ModelRegistry.Open(null).Resolve(parse.GetValue(model)).ModelId(parse.GetValue(flip));
+            }
+
             var outcome = IdentificationRun.Evaluate(catalog, parse.GetValue(dataset)!, modelId, parse.GetValue(seed), parse.GetValue(search), parse.GetValue(metric));
             var open = OpenSetRun.Evaluate(catalog, parse.GetValue(dataset)!, modelId, openSet.Settings(parse, parse.GetValue(seed)));
             var groups = openSet.Groups(parse, open);

@@ -33,6 +33,9 @@ internal static class IndexCommand
         var upsample = CliOptions.Upsample(0);
         var detector = CliOptions.Detector();
         var flip = CliOptions.Flip();
+        var model = CliOptions.Model();
+        model.Description = "The recognition model (see 'faceindex models'; default: the library's default model, dlib for a new library). " +
+            "On a dataset already indexed with another model, its faces are embedded from their stored landmarks without detecting again.";
         var json = CliOptions.Json();
         var ann = CliOptions.Ann();
         var claim = new Option<int>("--claim") { Description = "PostgreSQL library: images a worker claims at a time.", DefaultValueFactory = _ => 32 };
@@ -40,7 +43,7 @@ internal static class IndexCommand
         var outage = new Option<double>("--max-outage") { Description = "PostgreSQL library: seconds a worker retries while the server is away before it gives up.", DefaultValueFactory = _ => 600 };
         var command = new Command("index", "Index every face of a dataset you are licensed to use: decode, detect, landmarks, align, embed, catalog, face index (Annoy or HNSW). Resumable.")
         {
-            dir, dataset, licence, source, consent, citation, layout, manifest, subject, retry, shard, workers, library, upsample, detector, flip, ann, json, claim, lease, outage,
+            dir, dataset, licence, source, consent, citation, layout, manifest, subject, retry, shard, workers, library, upsample, detector, flip, model, ann, json, claim, lease, outage,
         };
         command.Subcommands.Add(PgCommands.IndexBuild());
         command.SetAction((parse, cancellationToken) =>
@@ -66,6 +69,11 @@ internal static class IndexCommand
                     throw new FaceIndexException("--shard is for SQLite libraries on machines without a database server; workers on a PostgreSQL library share the work by themselves: drop --shard");
                 }
 
+                if (parse.GetValue(model) is { } named && !string.Equals(named.Trim(), Embedding.Onnx.ModelRegistry.DlibName, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new FaceIndexException($"--model {named}: a PostgreSQL library holds dlib's embeddings only for now; drop --model, or index into a SQLite library folder (--library DIR), which can hold several models");
+                }
+
                 using var pgEngine = FaceEngine.Load(new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = parse.GetValue(flip) }));
                 return Task.FromResult(PgCommands.Index(
                     parse.GetValue(library)!,
@@ -83,7 +91,8 @@ internal static class IndexCommand
             var libraryDir = Path.GetFullPath(parse.GetValue(library)!);
             Directory.CreateDirectory(libraryDir);
             using var catalog = FaceCatalog.Open(libraryDir);
-            using var engine = FaceEngine.Load(new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = parse.GetValue(flip) }));
+            var (registered, flipOn) = LibraryModels.Resolve(catalog, parse.GetValue(model), parse.GetValue(flip));
+            using var engine = FaceEngine.Load(new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = flipOn || parse.GetValue(flip) }, Model: registered));
             var indexer = new DatasetIndexer(engine, catalog, new IndexerOptions(
                 Workers: parse.GetValue(workers),
                 Upsample: parse.GetValue(upsample),
@@ -94,13 +103,13 @@ internal static class IndexCommand
             var asJson = parse.GetValue(json);
             if (!asJson)
             {
-                AnsiConsole.MarkupLine($"indexing [bold]{Markup.Escape(info.Name)}[/] ({Markup.Escape(info.Licence)}) from {Markup.Escape(root)} into {Markup.Escape(libraryDir)}");
+                AnsiConsole.MarkupLine($"indexing [bold]{Markup.Escape(info.Name)}[/] ({Markup.Escape(info.Licence)}) from {Markup.Escape(root)} into {Markup.Escape(libraryDir)} with model {Markup.Escape(engine.Embedder.ModelId)}");
             }
 
             var summary = asJson || Console.IsOutputRedirected
                 ? indexer.Run(info, root, null, cancellationToken)
                 : RunWithProgress(indexer, info, root, cancellationToken);
-            var meta = FaceSearchIndex.BuildIfChanged(catalog, engine.Embedder.ModelId, CliOptions.SearchFor(libraryDir, parse.GetValue(ann)), log: asJson ? null : m => AnsiConsole.MarkupLine(Markup.Escape(m)));
+            var meta = FaceSearchIndex.BuildIfChanged(catalog, engine.Embedder.ModelId, CliOptions.SearchFor(FaceSearchIndex.FolderFor(catalog, engine.Embedder.ModelId), parse.GetValue(ann)), log: asJson ? null : m => AnsiConsole.MarkupLine(Markup.Escape(m)));
             if (asJson)
             {
                 Console.WriteLine(JsonSerializer.Serialize(new { summary, index = meta }, CliJson.Options));
@@ -153,6 +162,12 @@ internal static class IndexCommand
             s.ImagesPerSecond.ToString("F1", CultureInfo.InvariantCulture),
             $"{s.Elapsed.TotalSeconds:F1} s");
         AnsiConsole.Write(table);
+        if (s.ReEmbeddedFaces > 0 || s.ReEmbedSkipped.Count > 0)
+        {
+            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "embedded {0:N0} faces of {1:N0} images already indexed with another model from their stored landmarks (no detection){2}",
+                s.ReEmbeddedFaces, s.ReEmbeddedImages, Markup.Escape(s.ReEmbedSkipped.Count == 0 ? string.Empty : "; left without: " + string.Join(", ", s.ReEmbedSkipped.Select(kv => $"{kv.Key} {kv.Value}"))));
+        }
+
         if (s.FailuresByReason.Count > 0)
         {
             var failures = new Table().AddColumns("failed: reason", "images");

@@ -63,7 +63,7 @@ internal static class LibraryCommands
         var library = CliOptions.Library();
         var json = CliOptions.Json();
         var errors = new Option<bool>("--errors") { Description = "List every failed image with its reason." };
-        var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild the face index from the catalog now (with --ann, as that kind)." };
+        var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild the face index (every model's) from the catalog now (with --ann, as that kind)." };
         var ann = CliOptions.Ann();
         var cache = EvaluationCacheOption();
         var indexDir = new Option<string?>("--index") { Description = "With a PostgreSQL --library: the index folder made by 'index build', to report on it and the faces added since." };
@@ -85,6 +85,10 @@ internal static class LibraryCommands
             {
                 var modelId = FaceSearchIndex.ReadMeta(sqlite!.Library)?.ModelId ?? Embedding.DlibResNetEmbedder.BaseModelId;
                 FaceSearchIndex.Build(sqlite, modelId, CliOptions.SearchFor(sqlite.Library, parse.GetValue(ann)), log: m => Console.Error.WriteLine($"faceindex: {m}"));
+                foreach (var other in LibraryModels.Describe(sqlite).Where(m => !m.IsDefault && m.ModelId != modelId))
+                {
+                    FaceSearchIndex.Build(sqlite, other.ModelId, CliOptions.SearchFor(other.IndexFolder, parse.GetValue(ann)), log: m => Console.Error.WriteLine($"faceindex: {m}"));
+                }
             }
 
             var indexFolder = sqlite?.Library ?? parse.GetValue(indexDir);
@@ -103,6 +107,8 @@ internal static class LibraryCommands
                 facesSinceBuild = delta,
                 runs = catalog.Runs(),
                 removals = catalog.Removals(),
+                defaultModel = sqlite?.DefaultModelId(),
+                models = sqlite is null ? [] : LibraryModels.Describe(sqlite),
                 calibrations = catalog.CurrentCalibrations().Select(c => new { c.Id, c.ModelId, c.Dataset, c.Threshold, c.Chosen, c.Source, c.CreatedAt }).ToList(),
                 integrity = check is null ? "enforced by the PostgreSQL server" : check.IsOk ? "ok" : string.Join("; ", check.IntegrityProblems.Concat(check.ForeignKeyProblems)),
                 removalTraces = traces,
@@ -122,6 +128,8 @@ internal static class LibraryCommands
                 ? sqlite is null && indexFolder is null ? "in index folders ('index build --out DIR'; add --index DIR to report on one)" : "not built"
                 : Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{meta.Items:N0} faces, {meta.Describe()}, recall@10 {meta.RecallAt10:F3} (on {meta.RecallQueries} indexed faces vs exact search, each face itself not counted; {meta.Tuning}), {meta.IndexFile} {meta.IndexBytes / 1048576.0:F1} MiB, built {meta.BuiltAt:yyyy-MM-dd HH:mm} UTC, model {meta.ModelId}")));
             grid.AddRow("since build", $"{N(delta)} faces (searched exactly until the next build)");
+            grid.AddRow("models", Markup.Escape(sqlite is null ? "per index folder ('index build --out DIR')" : info.models.Count == 0 ? "none yet" : string.Join("; ", info.models.Select(m => string.Create(CultureInfo.InvariantCulture,
+                $"{m.ModelId}{(m.IsDefault ? " (default)" : string.Empty)}: {m.Faces:N0} faces, {(m.Index is null ? "index not built" : $"index of {m.Index.Items:N0}")} in {Path.GetRelativePath(sqlite.Library, m.IndexFolder)}")))));
             grid.AddRow("integrity", Markup.Escape(info.integrity));
             grid.AddRow("threshold", info.calibrations.Count == 0
                 ? Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{meta?.ModelId ?? "the model"}: {FaceDistance.SameThreshold} (dlib's default; no calibration, 'faceindex calibrate' fits one)"))

@@ -32,14 +32,16 @@ internal static class QueryCommand
         var upsample = CliOptions.Upsample(1);
         var detector = CliOptions.Detector();
         var flip = CliOptions.Flip();
-        var threshold = new Option<double?>("--threshold") { Description = "Same person below this distance (default: the library's calibration, else dlib's 0.6)." };
+        var model = CliOptions.Model();
+        model.Description = "The model to query with (see 'faceindex models'; default: the library's default model, the one it was first indexed with). The library must hold its embeddings ('faceindex index DIR --dataset D --model NAME' adds them).";
+        var threshold = new Option<double?>("--threshold") { Description = "Same person below this distance; for a cosine model (faceplugin), above this cosine similarity (default: the library's calibration, else the model's default: dlib's 0.6)." };
         var by = new Option<string>("--by") { Description = "face (rank faces, default) or identity (rank labelled identities by --template).", DefaultValueFactory = _ => "face" };
         var template = new Option<IdentityTemplate>("--template") { Description = "With --by identity: max (best face, default), topk (mean of its --topk nearest faces) or mean (distance to its mean embedding).", DefaultValueFactory = _ => IdentityTemplate.Max };
         var topK = new Option<int>("--topk") { Description = "k of the topk template (default 3).", DefaultValueFactory = _ => 3 };
         var indexDir = new Option<string?>("--index") { Description = "With a PostgreSQL --library: the index folder made by 'index build' (faces added since are searched exactly)." };
         var command = new Command("query", "Find the most similar indexed faces to each face in a photo (or to an indexed face or image).")
         {
-            photo, list, subject, workers, k, face, largest, dataset, faceId, image, csv, html, json, library, upsample, detector, flip, threshold, by, template, topK, indexDir,
+            photo, list, subject, workers, k, face, largest, dataset, faceId, image, csv, html, json, library, upsample, detector, flip, model, threshold, by, template, topK, indexDir,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -57,10 +59,15 @@ internal static class QueryCommand
             var libraryPath = parse.GetValue(library)!;
             if (FaceIndex.Catalog.Postgres.PgLibrary.IsPostgres(libraryPath))
             {
+                if (parse.GetValue(model) is { } named && !string.Equals(named.Trim(), Embedding.Onnx.ModelRegistry.DlibName, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new FaceIndexException($"--model {named}: a PostgreSQL library holds dlib's embeddings only for now; drop --model");
+                }
+
                 libraryPath = PgCommands.SyncForQuery(libraryPath, parse.GetValue(indexDir));
             }
 
-            using var lib = FaceLibrary.Open(libraryPath, options);
+            using var lib = FaceLibrary.OpenForModel(libraryPath, parse.GetValue(model), options);
             lib.ThresholdOverride = parse.GetValue(threshold);
             var photos = parse.GetValue(photo) ?? [];
             if (QueryIdentityOutput.Wanted(parse.GetValue(by)))

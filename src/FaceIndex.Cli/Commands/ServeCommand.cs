@@ -24,11 +24,13 @@ internal static class ServeCommand
         var maxUpload = new Option<int>("--max-upload-mb") { Description = "The largest upload, in MiB.", DefaultValueFactory = _ => 20 };
         var upsample = CliOptions.Upsample(1);
         var flip = CliOptions.Flip();
+        var model = CliOptions.Model();
+        model.Description = "The model queries use (default: the library's default model, the one it was first indexed with).";
         var indexDir = new Option<string?>("--index") { Description = "With a PostgreSQL --library: the index folder made by 'index build'; it is kept in step with the library while serving." };
         var syncEvery = new Option<double>("--sync-every") { Description = "With a PostgreSQL --library: seconds between syncs of the index folder (faces added since are searched exactly, removed ones dropped).", DefaultValueFactory = _ => 30 };
         var command = new Command("serve", "Serve the search page and HTTP API on a library (read-only: runs beside 'faceindex index'); bound to 127.0.0.1 unless --urls says otherwise.")
         {
-            library, port, urls, token, keepPhotos, results, reports, maxAnalyses, queue, maxUpload, upsample, flip, indexDir, syncEvery,
+            library, port, urls, token, keepPhotos, results, reports, maxAnalyses, queue, maxUpload, upsample, flip, model, indexDir, syncEvery,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -37,9 +39,13 @@ internal static class ServeCommand
                 ? PgCommands.Follow(name, parse.GetValue(indexDir), TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(syncEvery))), cancellationToken)
                 : null;
             var dir = Path.GetFullPath(follower is null ? name : parse.GetValue(indexDir)!);
-            using (FaceLibrary.OpenCatalog(dir, readOnly: true))
+            Embedding.Onnx.RegisteredModel served;
+            bool servedFlip;
+            using (var catalog = FaceLibrary.OpenCatalog(dir, readOnly: true))
             {
-                // Refuse a folder that holds no library before anything loads.
+                // Refuse a folder that holds no library, or a model it holds no embeddings of, before anything loads.
+                (served, servedFlip) = LibraryModels.Resolve(catalog, parse.GetValue(model), parse.GetValue(flip));
+                LibraryModels.EnsureEmbedded(catalog, served.ModelId(servedFlip), served.Name);
             }
 
             var bind = parse.GetValue(urls) is { Length: > 0 } given ? given : [string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{parse.GetValue(port)}")];
@@ -62,7 +68,7 @@ internal static class ServeCommand
                 QueueLimit = parse.GetValue(queue),
                 MaxUploadBytes = parse.GetValue(maxUpload) * 1024L * 1024,
                 Query = new FaceLibraryOptions(
-                    new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = parse.GetValue(flip) }),
+                    new EngineOptions(Embedder: new DlibResNetOptions { FlipTta = servedFlip }, Model: served),
                     parse.GetValue(upsample),
                     Log: m => Console.Error.WriteLine($"faceindex: {m}")),
             };

@@ -26,7 +26,7 @@ public sealed record PipelineBenchmarkOptions(
     IReadOnlyList<int>? Upsamples = null,
     int MaxThreads = 0,
     int IndexItems = 100_000,
-    DetectorKind Detector = DetectorKind.Hog);
+    DetectorKind Detector = DetectorKind.HogThenSsd);
 
 /// <summary>Latency of one stage: median and p95 per item, and items per second on one thread.</summary>
 public sealed record StageTiming(string Stage, string Unit, int Samples, double MedianMs, double P95Ms, double PerSecond);

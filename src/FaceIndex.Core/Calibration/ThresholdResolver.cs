@@ -6,7 +6,7 @@ namespace FaceIndex.Calibration;
 
 /// <summary>
 /// Decides which same-person threshold a decision uses: the caller's, else the library's latest calibration for the model and dataset,
-/// else for the model, else dlib's 0.6. Every command that decides "same person" (verify, query, a future serve) asks here.
+/// else for the model, else the model's manifest threshold (dlib's 0.6 for dlib's network). Every command that decides "same person" (verify, query, a future serve) asks here.
 /// </summary>
 public static class ThresholdResolver
 {
@@ -36,6 +36,14 @@ public static class ThresholdResolver
         }
 
         var why = catalog is null ? "no library" : $"no calibration for {modelId} in this library";
+
+        // A model other than dlib's decides by its own manifest's threshold, never by dlib's 0.6.
+        // (A PostgreSQL library has no model folder: its built-in models still carry their manifests.)
+        if (LibraryModels.ManifestThreshold((catalog as FaceCatalog)?.Library, modelId) is { } manifest)
+        {
+            return new ResolvedThreshold(manifest.Value, ThresholdOrigin.Default, $"{manifest.Description} ({why}; 'faceindex calibrate' fits one)");
+        }
+
         return new ResolvedThreshold(DefaultThreshold, ThresholdOrigin.Default, FormattableString.Invariant($"{DefaultThreshold:0.####}, dlib's default ({why}; 'faceindex calibrate' fits one)"));
     }
 

@@ -97,7 +97,26 @@ internal static class CatalogSchema
         CREATE INDEX calibrations_scope ON calibrations(model, dataset, id);
         """;
 
-    private static readonly string[] Migrations = [V1, V2];
+    /// <summary>
+    /// Embeddings of further models for faces already stored (indexing a dataset again with another model embeds from the stored
+    /// landmarks): faces.model_id/embedding stays the model a face was first embedded with, so every reader of it keeps working;
+    /// one row here per (face, other model), deleted with its face. The library's default model (the one it was first indexed
+    /// with, whose face index keeps the library folder's faces.* files) is recorded in meta. faces_model makes a model's face
+    /// count (asked before every index build and query) an index range instead of a scan of every face row.
+    /// </summary>
+    private const string V3 = """
+        CREATE TABLE face_embeddings (
+          face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+          model_id INTEGER NOT NULL REFERENCES models(id),
+          embedding BLOB NOT NULL,
+          PRIMARY KEY (face_id, model_id));
+        CREATE INDEX face_embeddings_model ON face_embeddings(model_id, face_id);
+        CREATE INDEX faces_model ON faces(model_id, id);
+        INSERT INTO meta (key, value)
+          SELECT 'default-model', m.name FROM faces f JOIN models m ON m.id = f.model_id WHERE f.embedding IS NOT NULL ORDER BY f.id LIMIT 1;
+        """;
+
+    private static readonly string[] Migrations = [V1, V2, V3];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Migrations.Length;

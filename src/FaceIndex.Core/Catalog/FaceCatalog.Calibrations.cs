@@ -64,13 +64,14 @@ public sealed partial class FaceCatalog
     {
         ThrowIfDisposed();
         using var cmd = _connection.CreateCommand();
-        cmd.CommandText = """
-            SELECT f.id, d.name, i.identity, f.embedding FROM faces f
-            JOIN images i ON i.id = f.image_id JOIN datasets d ON d.id = i.dataset_id JOIN models m ON m.id = f.model_id
-            WHERE m.name = $m AND ($d IS NULL OR d.name = $d) AND f.is_subject = 1 AND i.identity IS NOT NULL AND f.embedding IS NOT NULL
-            ORDER BY f.id
+        cmd.CommandText = $"""
+            SELECT id, name, identity, embedding FROM (
+              SELECT f.id, d.name, i.identity, {ModelEmbeddingSql} AS embedding FROM faces f
+              JOIN images i ON i.id = f.image_id JOIN datasets d ON d.id = i.dataset_id
+              WHERE ($d IS NULL OR d.name = $d) AND f.is_subject = 1 AND i.identity IS NOT NULL)
+            WHERE embedding IS NOT NULL ORDER BY id
             """;
-        cmd.Parameters.AddWithValue("$m", modelId);
+        cmd.Parameters.AddWithValue("$mk", ModelKeyOf(modelId) ?? -1);
         cmd.Parameters.AddWithValue("$d", (object?)dataset ?? DBNull.Value);
         using var r = cmd.ExecuteReader();
         var list = new List<(long, string, string, float[])>();

@@ -18,14 +18,18 @@ public sealed partial class FaceCatalog
         }
 
         using var cmd = _connection.CreateCommand();
+
+        // With a model: its embedding from either place (FaceCatalog.Embeddings), for the faces that have one.
+        var columns = modelId is null ? FaceColumns : FaceColumns.Replace("m.name, f.embedding", $"$m, {ModelEmbeddingSql}", StringComparison.Ordinal);
         cmd.CommandText = $"""
-            SELECT {FaceColumns}, i.sha256, i.width, i.height, (SELECT count(*) FROM faces g WHERE g.image_id = i.id)
+            SELECT {columns}, i.sha256, i.width, i.height, (SELECT count(*) FROM faces g WHERE g.image_id = i.id)
             FROM faces f JOIN images i ON i.id = f.image_id JOIN datasets d ON d.id = i.dataset_id
             LEFT JOIN models m ON m.id = f.model_id
-            WHERE d.name = $d AND ($m IS NULL OR m.name = $m) ORDER BY f.id
+            WHERE d.name = $d AND ($m IS NULL OR ({ModelEmbeddingSql}) IS NOT NULL) ORDER BY f.id
             """;
         cmd.Parameters.AddWithValue("$d", dataset);
         cmd.Parameters.AddWithValue("$m", (object?)modelId ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$mk", modelId is null ? -1 : ModelKeyOf(modelId) ?? -1);
         using var r = cmd.ExecuteReader();
         var list = new List<DatasetFace>();
         while (r.Read())

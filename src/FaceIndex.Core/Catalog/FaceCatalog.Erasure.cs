@@ -5,7 +5,7 @@ namespace FaceIndex.Catalog;
 public sealed partial class FaceCatalog
 {
     /// <summary>
-    /// The faces (id and raw embedding bytes) that a removal of <paramref name="value"/> would delete, read before
+    /// The faces (id and raw embedding bytes, one row per model the face has an embedding of) that a removal of <paramref name="value"/> would delete, read before
     /// the removal so that it can be checked afterwards that their bytes are nowhere. Mirrors the removals' WHERE.
     /// </summary>
     public IReadOnlyList<(long FaceId, byte[] Embedding)> EmbeddingsCoveredBy(string dataset, RemovalKind kind, string value)
@@ -17,7 +17,11 @@ public sealed partial class FaceCatalog
             : "(d.name = $n AND i.rel_path = $v) OR i.sha256 = (SELECT i2.sha256 FROM images i2 JOIN datasets d2 ON d2.id = i2.dataset_id WHERE d2.name = $n AND i2.rel_path = $v)";
         cmd.CommandText = $"""
             SELECT f.id, f.embedding FROM faces f JOIN images i ON i.id = f.image_id JOIN datasets d ON d.id = i.dataset_id
-            WHERE ({where}) AND f.embedding IS NOT NULL ORDER BY f.id
+            WHERE ({where}) AND f.embedding IS NOT NULL
+            UNION ALL
+            SELECT e.face_id, e.embedding FROM face_embeddings e JOIN faces f ON f.id = e.face_id JOIN images i ON i.id = f.image_id
+            JOIN datasets d ON d.id = i.dataset_id WHERE ({where})
+            ORDER BY 1
             """;
         cmd.Parameters.AddWithValue("$n", dataset);
         cmd.Parameters.AddWithValue("$v", value);

@@ -37,14 +37,15 @@ public sealed partial class FaceCatalog
     {
         ThrowIfDisposed();
         using var cmd = _connection.CreateCommand();
-        cmd.CommandText = """
-            SELECT f.id, i.identity, f.embedding FROM faces f
-            JOIN images i ON i.id = f.image_id JOIN datasets d ON d.id = i.dataset_id JOIN models m ON m.id = f.model_id
-            WHERE d.name = $d AND m.name = $m AND f.is_subject = 1 AND i.identity IS NOT NULL AND f.embedding IS NOT NULL
-            ORDER BY f.id
+        cmd.CommandText = $"""
+            SELECT id, identity, embedding FROM (
+              SELECT f.id, i.identity, {ModelEmbeddingSql} AS embedding FROM faces f
+              JOIN images i ON i.id = f.image_id JOIN datasets d ON d.id = i.dataset_id
+              WHERE d.name = $d AND f.is_subject = 1 AND i.identity IS NOT NULL)
+            WHERE embedding IS NOT NULL ORDER BY id
             """;
         cmd.Parameters.AddWithValue("$d", dataset);
-        cmd.Parameters.AddWithValue("$m", modelId);
+        cmd.Parameters.AddWithValue("$mk", ModelKeyOf(modelId) ?? -1);
         using var r = cmd.ExecuteReader();
         var list = new List<(long, string, float[])>();
         while (r.Read())

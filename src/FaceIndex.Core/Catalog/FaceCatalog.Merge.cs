@@ -190,6 +190,12 @@ public sealed partial class FaceCatalog
             SELECT $dst, f.face_index, f.box_l, f.box_t, f.box_r, f.box_b, f.score, f.landmarks, m.dst_id, f.embedding, f.is_subject
             FROM src.faces f LEFT JOIN merge_models m ON m.src_id = f.model_id WHERE f.image_id = $src ORDER BY f.id
             """, "$dst", "$src");
+        using var copyEmbeddings = Prepare(tx, """
+            INSERT INTO main.face_embeddings (face_id, model_id, embedding)
+            SELECT nf.id, m.dst_id, e.embedding FROM src.face_embeddings e JOIN src.faces f ON f.id = e.face_id
+            JOIN main.faces nf ON nf.image_id = $dst AND nf.face_index = f.face_index JOIN merge_models m ON m.src_id = e.model_id
+            WHERE f.image_id = $src
+            """, "$dst", "$src");
         while (r.Read())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -240,6 +246,10 @@ public sealed partial class FaceCatalog
 
             Bind(copyFaces, dst, srcId);
             faces += copyFaces.ExecuteNonQuery();
+
+            // Other models' embeddings follow their faces (matched by position in the image: the faces were just copied).
+            Bind(copyEmbeddings, dst, srcId);
+            copyEmbeddings.ExecuteNonQuery();
         }
 
         return (added, replaced, unchanged, faces);

@@ -141,7 +141,7 @@ public sealed partial class FaceCatalog
     }
 
     /// <summary>
-    /// Streams (face id, embedding) for a model in id order, from ids above <paramref name="afterFaceId"/> (0 for
+    /// Streams (face id, embedding) for a model in id order (its embeddings from either place, see FaceCatalog.Embeddings), from ids above <paramref name="afterFaceId"/> (0 for
     /// all: an index build; the last indexed id for the delta). One buffer is reused for every row, so no per-face
     /// objects are made. Returns the number visited.
     /// </summary>
@@ -166,9 +166,14 @@ public sealed partial class FaceCatalog
         }
 
         using var cmd = _connection.CreateCommand();
-        cmd.CommandText = "SELECT id, embedding FROM faces WHERE id > $after AND model_id = $m AND ($subjects = 0 OR is_subject = 1) ORDER BY id";
+        cmd.CommandText = $"""
+            SELECT f.id, {ModelEmbeddingSql} FROM faces f
+            WHERE f.id > $after AND (f.model_id = $mk OR EXISTS (SELECT 1 FROM face_embeddings e WHERE e.face_id = f.id AND e.model_id = $mk))
+              AND ($subjects = 0 OR f.is_subject = 1)
+            ORDER BY f.id
+            """;
         cmd.Parameters.AddWithValue("$after", afterFaceId);
-        cmd.Parameters.AddWithValue("$m", modelKey);
+        cmd.Parameters.AddWithValue("$mk", modelKey);
         cmd.Parameters.AddWithValue("$subjects", subjectsOnly ? 1 : 0);
         var bytes = ArrayPool<byte>.Shared.Rent(dimension * sizeof(float));
         var floats = ArrayPool<float>.Shared.Rent(dimension);

@@ -44,7 +44,7 @@ public sealed record SubjectEmbeddingOptions(
     int Workers = 0,
     int EmbedBatch = 32,
     int Jitter = 0,
-    DetectorKind Detector = DetectorKind.Hog);
+    DetectorKind Detector = DetectorKind.HogThenSsd);
 
 /// <summary>One image's subject embedding, or why there is none.</summary>
 public sealed record SubjectEmbedding(string Path, SubjectSource Source, int FaceCount, FaceBox? Box, float[]? Embedding, string? Error);

@@ -8,6 +8,7 @@ using FaceIndex.Datasets;
 using FaceIndex.Detection;
 using FaceIndex.Imaging;
 using FaceIndex.Pipeline;
+using FaceIndex.Search;
 
 namespace FaceIndex.Indexing;
 
@@ -30,7 +31,7 @@ public sealed record IndexerOptions(
     int EmbedBatch = 32,
     int MaxFaces = 100,
     ShardSpec? Shard = null,
-    DetectorKind Detector = DetectorKind.Hog)
+    DetectorKind Detector = DetectorKind.HogThenSsd)
 {
     /// <summary>The worker count this machine gets.</summary>
     public int EffectiveWorkers => Workers > 0 ? Workers : Environment.ProcessorCount;
@@ -60,6 +61,15 @@ public sealed record IndexSummary(
 {
     /// <summary>Images processed per second, end to end.</summary>
     public double ImagesPerSecond => Elapsed.TotalSeconds > 0 ? Processed / Elapsed.TotalSeconds : 0;
+
+    /// <summary>Faces already in the library that got the run's model's embedding from their stored landmarks (no detection).</summary>
+    public int ReEmbeddedFaces { get; init; }
+
+    /// <summary>Images those faces are in.</summary>
+    public int ReEmbeddedImages { get; init; }
+
+    /// <summary>Images whose faces could not be re-embedded, by reason (changed since indexed, unreadable, undecodable).</summary>
+    public IReadOnlyDictionary<string, int> ReEmbedSkipped { get; init; } = new Dictionary<string, int>();
 }
 
 /// <summary>
@@ -95,6 +105,7 @@ public sealed class DatasetIndexer
 
         var resolved = info with { Layout = scan.Layout };
         _catalog.RegisterDataset(resolved, root);
+        _catalog.EnsureDefaultModel(_engine.Embedder.ModelId);
         var done = _catalog.LoadDone(info.Name, _options.RetryFailed);
         var settings = JsonSerializer.Serialize(new
         {
@@ -114,9 +125,14 @@ public sealed class DatasetIndexer
         var counters = new Counters { Total = scan.Images.Count };
         var clock = Stopwatch.StartNew();
         var failures = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        ReEmbedCounts reEmbedded;
         try
         {
             RunStages(scan, root, done, runId, counters, failures, clock, progress, cancellationToken);
+
+            // Faces indexed before with another model get this one's embedding from their stored landmarks, without detection.
+            var reEmbedProgress = progress is null ? null : new ReEmbedProgress(progress, counters, clock);
+            reEmbedded = new LandmarkReEmbedder(_engine, _catalog, _options, AddTicks).Run(info.Name, root, reEmbedProgress, cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -134,8 +150,13 @@ public sealed class DatasetIndexer
             throw;
         }
 
-        var summary = Summarize(runId, info.Name, counters, failures, clock.Elapsed);
-        _catalog.FinishRun(runId, RunStatus.Completed, CountsJson(counters), JsonSerializer.Serialize(summary.StageSeconds));
+        var summary = Summarize(runId, info.Name, counters, failures, clock.Elapsed) with
+        {
+            ReEmbeddedFaces = reEmbedded.Faces,
+            ReEmbeddedImages = reEmbedded.Images,
+            ReEmbedSkipped = reEmbedded.Skipped,
+        };
+        _catalog.FinishRun(runId, RunStatus.Completed, CountsJson(counters, reEmbedded), JsonSerializer.Serialize(summary.StageSeconds));
         return summary;
     }
 
@@ -210,7 +231,7 @@ public sealed class DatasetIndexer
             var subject = SubjectSelector.Select(item.Faces, item.Width, item.Height, _options.Subject);
             foreach (var face in item.Faces)
             {
-                var embedded = face with { Embedding = embeddings[next++], ModelId = embedder.ModelId, Chip = null };
+                var embedded = face with { Embedding = LibraryModels.ToLibrarySpace(_engine.Options.Model, embeddings[next++]), ModelId = embedder.ModelId, Chip = null };
                 faces.Add(new ImageFace(embedded, _options.Subject == SubjectPolicy.All || face.Index == subject));
             }
 
@@ -306,8 +327,10 @@ public sealed class DatasetIndexer
             _stageTicks.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value / (double)Stopwatch.Frequency, 3), StringComparer.Ordinal),
             elapsed);
 
-    private static string CountsJson(Counters c) => JsonSerializer.Serialize(new
+    private static string CountsJson(Counters c, ReEmbedCounts? reEmbedded = null) => JsonSerializer.Serialize(new
     {
+        reEmbeddedFaces = reEmbedded?.Faces ?? 0,
+        reEmbeddedImages = reEmbedded?.Images ?? 0,
         total = c.Total,
         processed = c.Done - c.Skipped,
         skipped = c.Skipped,
@@ -334,6 +357,13 @@ public sealed class DatasetIndexer
 
     private sealed record Analysed(
         DatasetImage Job, byte[] Sha256, long Size, int Width, int Height, IReadOnlyList<FaceRecord> Faces, string? ErrorReason, string? Error);
+
+    /// <summary>Reports the re-embedding pass as images of the run: its images as the total, the faces it stored as faces.</summary>
+    private sealed class ReEmbedProgress(IProgress<IndexProgress> inner, Counters c, Stopwatch clock) : IProgress<(int Done, int Total, int Faces)>
+    {
+        public void Report((int Done, int Total, int Faces) value) =>
+            inner.Report(new IndexProgress(value.Total, value.Done, 0, Volatile.Read(ref c.Faces) + value.Faces, Volatile.Read(ref c.NoFace), Volatile.Read(ref c.Failed), clock.Elapsed));
+    }
 
     private sealed class Counters
     {

@@ -27,7 +27,7 @@ public sealed record PipelineOptions(
     bool KeepChips = false,
     int MaxFaces = 100,
     int DetectMaxSide = 0,
-    DetectorKind Detector = DetectorKind.Hog);
+    DetectorKind Detector = DetectorKind.HogThenSsd);
 
 /// <summary>
 /// One image to its faces: detect, landmarks, align, embed. One instance per thread (the detector and landmarker

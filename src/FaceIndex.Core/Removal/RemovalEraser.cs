@@ -163,27 +163,8 @@ public static class RemovalEraser
         }
     }
 
-    private static bool RebuildIndex(FaceCatalog catalog, SearchIndexOptions? search, Action<string>? log)
-    {
-        var meta = FaceSearchIndex.ReadMeta(catalog.Library);
-        if (meta is null)
-        {
-            return false;
-        }
+    private static bool RebuildIndex(FaceCatalog catalog, SearchIndexOptions? search, Action<string>? log) =>
 
-        if (catalog.FaceCount() == 0)
-        {
-            foreach (var file in new[] { FaceSearchIndex.MetaFile, FaceSearchIndex.AnnFile, FaceSearchIndex.IdsFile, FaceSearchIndex.HnswFile })
-            {
-                File.Delete(Path.Combine(catalog.Library, file));
-            }
-
-            log?.Invoke("no face left: the face index files were deleted");
-            return true;
-        }
-
-        log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"rebuilding the face index without the removed faces ({meta.Describe()})"));
-        FaceSearchIndex.Build(catalog, meta.ModelId, search ?? new SearchIndexOptions(Kind: meta.IsHnsw ? AnnKind.Hnsw : AnnKind.Annoy), log);
-        return true;
-    }
+        // Every model's index: a removed face's vectors of other models sit in their own index files.
+        FaceSearchIndex.RebuildAll(catalog, search, log) > 0;
 }

@@ -66,7 +66,7 @@ public sealed record QueryResult(string Photo, int Width, int Height, IReadOnlyL
 /// <param name="Log">Receives messages such as 'rebuilding the index'.</param>
 /// <param name="DetectMaxSide">Query photos larger than this are detected on a copy of this size (see <see cref="PipelineOptions.DetectMaxSide"/>); 0 turns it off.</param>
 /// <param name="Detector">The face detector for query photos.</param>
-public sealed record FaceLibraryOptions(EngineOptions? Engine = null, int Upsample = 1, SearchIndexOptions? Search = null, Action<string>? Log = null, int DetectMaxSide = 640, DetectorKind Detector = DetectorKind.Hog);
+public sealed record FaceLibraryOptions(EngineOptions? Engine = null, int Upsample = 1, SearchIndexOptions? Search = null, Action<string>? Log = null, int DetectMaxSide = 640, DetectorKind Detector = DetectorKind.HogThenSsd);
 
 /// <summary>
 /// A FaceIndex library folder (catalog + face index) opened for queries:
@@ -94,8 +94,8 @@ public sealed partial class FaceLibrary : IDisposable
 
     public FaceCatalog Catalog => _catalog;
 
-    /// <summary>The face index (loaded, or rebuilt when missing or stale, on first use).</summary>
-    public FaceSearchIndex Index => _index ??= FaceSearchIndex.Open(_catalog, ModelId, _options.Search, _options.Log);
+    /// <summary>The face index of the query model (loaded, or rebuilt when missing or stale, on first use); a model the library holds no embeddings of is refused, saying how to add them.</summary>
+    public FaceSearchIndex Index => _index ??= OpenIndex();
 
     /// <summary>The embedder model id the queries use.</summary>
     public string ModelId => Engine.Embedder.ModelId;
@@ -120,7 +120,7 @@ public sealed partial class FaceLibrary : IDisposable
         var key = dataset ?? string.Empty;
         if (!_thresholds.TryGetValue(key, out var resolved))
         {
-            resolved = ThresholdResolver.Resolve(_catalog, ModelId, dataset, ThresholdOverride);
+            resolved = ResolveThreshold(dataset);
             _thresholds[key] = resolved;
         }
 
@@ -202,28 +202,23 @@ public sealed partial class FaceLibrary : IDisposable
     /// <summary>The <paramref name="k"/> faces most similar to the indexed face <paramref name="faceId"/> (itself excluded).</summary>
     public IReadOnlyList<FaceHit> QueryByFaceId(long faceId, int k = 10, string? dataset = null)
     {
-        var face = _catalog.GetFace(faceId)
-            ?? throw new FaceIndexException($"no face with id {faceId} in {_catalog.Library} (removed, or never indexed): 'faceindex info' lists what is there");
-        if (face.Embedding is null)
-        {
-            throw new FaceIndexException($"face {faceId} has no embedding: re-index its dataset");
-        }
-
-        return QueryVector(face.Embedding, k, dataset, exclude: faceId);
+        return QueryVector(StoredEmbedding(faceId), k, dataset, exclude: faceId);
     }
 
     /// <summary>The <paramref name="k"/> faces nearest to an embedding, optionally only from one dataset.</summary>
     public IReadOnlyList<FaceHit> QueryVector(ReadOnlySpan<float> embedding, int k = 10, string? dataset = null, long? exclude = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        var query = ToLibrarySpace(embedding.ToArray());
         var fetch = k + (exclude is null ? 0 : 1);
         var hits = new List<FaceHit>(k);
         var same = SameThreshold(dataset).Value;
         var index = CurrentIndex();
         while (true)
         {
-            var raw = index.Search(embedding, dataset is null ? fetch : fetch * 4);
+            var raw = index.Search(query, dataset is null ? fetch : fetch * 4);
             var stored = _catalog.GetFaces([.. raw.Select(h => h.FaceId)]);
+            var vectors = ModelVectors(stored);
             hits.Clear();
             foreach (var hit in raw)
             {
@@ -232,7 +227,7 @@ public sealed partial class FaceLibrary : IDisposable
                     continue;
                 }
 
-                var similarity = face.Embedding is null ? float.NaN : FaceDistance.Cosine(embedding, face.Embedding);
+                var similarity = vectors.TryGetValue(face.Id, out var vector) ? FaceDistance.Cosine(query, vector) : float.NaN;
                 hits.Add(new FaceHit(hits.Count + 1, face.Id, face.Dataset, face.RelPath, face.Identity, face.Box, hit.Distance, similarity, hit.Distance < same));
                 if (hits.Count == k)
                 {

@@ -22,12 +22,12 @@ public sealed partial class FaceSearchIndex
     /// </summary>
     public FaceSearchIndex Refresh(Action<string>? log = null)
     {
-        var stamp = MetaStamp(_catalog.Library);
+        var stamp = MetaStamp(Folder);
         if (stamp != _metaStamp)
         {
             _metaStamp = stamp;
-            var meta = ReadMeta(_catalog.Library);
-            if (meta is not null && meta.BuiltAt != Meta?.BuiltAt && Validate(_catalog.Library, ModelId, out _) is null)
+            var meta = ReadMeta(Folder);
+            if (meta is not null && meta.BuiltAt != Meta?.BuiltAt && Validate(Folder, ModelId, out _) is null)
             {
                 FaceSearchIndex? fresh = null;
                 try
@@ -62,7 +62,7 @@ public sealed partial class FaceSearchIndex
     /// <summary>Opens the index for a read-only catalog: never rebuilds; a missing or damaged index means exact search this time.</summary>
     private static FaceSearchIndex OpenReader(FaceCatalog catalog, string modelId, Action<string>? log)
     {
-        var library = catalog.Library;
+        var library = FolderFor(catalog, modelId);
         string? problem = null;
         for (var attempt = 0; attempt < ReaderAttempts; attempt++)
         {
@@ -105,7 +105,7 @@ public sealed partial class FaceSearchIndex
             return index;
         }
 
-        if (catalog.FaceCount() > 0)
+        if (catalog.HasEmbeddings(modelId))
         {
             log?.Invoke($"the face index {problem}; this reader does not rebuild it (run 'faceindex info --rebuild' or 'faceindex index'), so faces are searched exactly meanwhile");
         }

@@ -127,6 +127,7 @@ public sealed partial class FaceSearchIndex : IDisposable
     {
         _catalog = catalog;
         ModelId = modelId;
+        Folder = FolderFor(catalog, modelId);
         Meta = meta;
         _ann = ann;
         _deltaIds = deltaIds;
@@ -158,10 +159,11 @@ public sealed partial class FaceSearchIndex : IDisposable
             return OpenReader(catalog, modelId, log);
         }
 
-        var problem = Validate(catalog.Library, modelId, out var meta);
+        var folder = FolderFor(catalog, modelId);
+        var problem = Validate(folder, modelId, out var meta);
         if (problem is not null)
         {
-            if (catalog.FaceCount() == 0)
+            if (!catalog.HasEmbeddings(modelId))
             {
                 return new FaceSearchIndex(catalog, modelId, null, null, [], []);
             }
@@ -179,7 +181,7 @@ public sealed partial class FaceSearchIndex : IDisposable
         IAnnPart ann;
         try
         {
-            ann = OpenPart(catalog.Library, meta!);
+            ann = OpenPart(folder, meta!);
         }
         catch (Exception ex) when (ex is AnnoyException or IOException or HnswException)
         {
@@ -190,7 +192,7 @@ public sealed partial class FaceSearchIndex : IDisposable
 
             log?.Invoke($"the face index file could not be loaded ({ex.Message}): rebuilding it from the catalog");
             meta = Build(catalog, modelId, options, log);
-            ann = OpenPart(catalog.Library, meta);
+            ann = OpenPart(folder, meta);
         }
 
         return LoadDelta(catalog, modelId, meta, ann, meta!.MaxFaceId);
@@ -226,7 +228,8 @@ public sealed partial class FaceSearchIndex : IDisposable
 
         var maxFaceId = ids[^1];
         var threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
-        var library = catalog.Library;
+        var library = FolderFor(catalog, modelId);
+        Directory.CreateDirectory(library);
         var kind = options.KindFor(ids.Count);
         var sample = Sample(ids.Count, options);
 
@@ -277,7 +280,7 @@ public sealed partial class FaceSearchIndex : IDisposable
         var tmpMeta = Path.Combine(library, MetaFile + ".tmp");
         File.WriteAllText(tmpMeta, JsonSerializer.Serialize(meta, MetaJson));
         File.Move(tmpMeta, Path.Combine(library, MetaFile), overwrite: true);
-        log?.Invoke($"face index built: {ids.Count:N0} faces, {meta.Describe()} (recall@10 {meta.RecallAt10:F3} on {meta.RecallQueries} indexed faces, themselves not counted; {meta.Tuning}), {clock.Elapsed.TotalSeconds:F1} s");
+        log?.Invoke($"face index built: {ids.Count:N0} faces of {modelId}, {meta.Describe()} (recall@10 {meta.RecallAt10:F3} on {meta.RecallQueries} indexed faces, themselves not counted; {meta.Tuning}), {clock.Elapsed.TotalSeconds:F1} s");
         return meta;
     }
 
@@ -290,10 +293,10 @@ public sealed partial class FaceSearchIndex : IDisposable
     {
         ArgumentNullException.ThrowIfNull(catalog);
         options ??= new SearchIndexOptions();
-        if (Validate(catalog.Library, modelId, out var meta) is null
+        if (Validate(FolderFor(catalog, modelId), modelId, out var meta) is null
             && meta!.IsHnsw == (options.KindFor(meta.Items) == AnnKind.Hnsw)
-            && catalog.CountFacesAfter(meta.MaxFaceId) == 0
-            && catalog.FaceCount() == meta.Items)
+            && catalog.CountEmbeddings(modelId, meta.MaxFaceId) == 0
+            && catalog.CountEmbeddings(modelId) == meta.Items)
         {
             log?.Invoke($"face index up to date: {meta.Items:N0} faces, {meta.Describe()} (no face added or removed since {meta.BuiltAt:yyyy-MM-dd HH:mm} UTC)");
             return meta;
@@ -302,7 +305,7 @@ public sealed partial class FaceSearchIndex : IDisposable
         return Build(catalog, modelId, options, log);
     }
 
-    /// <summary>The saved index's description without loading it, or null when there is none.</summary>
+    /// <summary>The saved index's description in a folder (the library's, for its default model: see <see cref="FolderFor"/>), or null when there is none.</summary>
     public static IndexMeta? ReadMeta(string library)
     {
         var path = Path.Combine(library, MetaFile);
@@ -341,7 +344,7 @@ public sealed partial class FaceSearchIndex : IDisposable
 
                 // One catalog read re-measures the candidates exactly (HNSW keeps float16) and drops removed faces.
                 embeddings.Clear();
-                _catalog.ReadEmbeddings(candidates.AsSpan(0, found), embeddings);
+                _catalog.ReadEmbeddings(ModelId, candidates.AsSpan(0, found), embeddings);
                 hits.Clear();
                 for (var i = 0; i < found; i++)
                 {

@@ -21,9 +21,10 @@ public static class IdentityQuery
         var chosen = faceIndex is { } wanted
             ? (wanted >= 0 && wanted < analysis.Faces.Count ? [analysis.Faces[wanted]] : throw new FaceIndexException($"{photoPath} has {analysis.Faces.Count} face(s); face {wanted} is not one of them"))
             : analysis.Faces;
+        library.EnsureModelEmbedded();
         var gallery = IdentityGallery.Load(library.Catalog, library.ModelId, dataset);
         var threshold = library.SameThreshold(dataset);
-        var faces = chosen.Select(f => new IdentityQueryFace(f.Index, f.Box, gallery.Rank(f.Embedding!, template, k, threshold.Value, topK))).ToList();
+        var faces = chosen.Select(f => new IdentityQueryFace(f.Index, f.Box, gallery.Rank(library.ToLibrarySpace(f.Embedding!), template, k, threshold.Value, topK))).ToList();
         return new IdentityQueryResult(photoPath, template, topK, threshold, faces);
     }
 
@@ -32,7 +33,7 @@ public static class IdentityQuery
     {
         ArgumentNullException.ThrowIfNull(library);
         var face = library.Catalog.GetFace(faceId) ?? throw new FaceIndexException($"no face with id {faceId} (removed, or never indexed)");
-        var embedding = face.Embedding ?? throw new FaceIndexException($"face {faceId} has no embedding: re-index its dataset");
+        var embedding = library.StoredEmbedding(faceId);
         var gallery = IdentityGallery.Load(library.Catalog, library.ModelId, dataset);
         var threshold = library.SameThreshold(dataset);
         return new IdentityQueryResult($"face:{faceId}", template, topK, threshold, [new IdentityQueryFace(face.FaceIndex, face.Box, gallery.Rank(embedding, template, k, threshold.Value, topK, faceId))]);

@@ -32,13 +32,13 @@ public sealed class SchemaUpgradeTests : IDisposable
         Assert.Equal(1, reader.FaceCount());
     }
 
-    /// <summary>What a library of the previous release looks like: schema version 1, no calibrations table.</summary>
+    /// <summary>What a library of an earlier release looks like: schema version 1, no calibrations or face_embeddings table.</summary>
     private static void MakeVersion1(string dbPath)
     {
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = dbPath, Pooling = false }.ToString());
         connection.Open();
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = "DROP TABLE calibrations; PRAGMA user_version = 1;";
+        cmd.CommandText = "DROP TABLE calibrations; DROP TABLE face_embeddings; DROP INDEX faces_model; DELETE FROM meta WHERE key = 'default-model'; PRAGMA user_version = 1;";
         cmd.ExecuteNonQuery();
     }
 }
