@@ -18,10 +18,11 @@ trap '"${AS[@]}" "$BIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null; rm -r
 URL="postgresql://fi@127.0.0.1:$PORT/readers"
 dotnet run "$ROOT/bench/postgres/pgmillion.cs" "$URL" "$N" 2000
 now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
 for cmd in datasets info; do
-  ts=""; for i in 1 2 3 4 5; do s=$(now); "${FI[@]}" "$cmd" --library "$URL" --json >/dev/null; ts+="$(echo "$(now) - $s" | bc) "; done
+  ts=""; for i in 1 2 3 4 5; do s=$(now); "${FI[@]}" "$cmd" --library "$URL" --json >/dev/null; ts+="$(since "$s") "; done
   printf '%-8s %s faces: median %.2f s (runs: %s)\n' "$cmd" "$N" "$(echo "$ts" | tr ' ' '\n' | grep . | median)" "$ts"
 done
 echo "load at the end $(cut -d' ' -f1-3 /proc/loadavg)"
