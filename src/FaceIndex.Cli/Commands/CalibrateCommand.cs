@@ -72,7 +72,7 @@ internal static class CalibrateCommand
             }
             else
             {
-                using var catalog = FaceLibrary.OpenCatalog(libraryPath, readOnly: parse.GetValue(dryRun));
+                using var catalog = CatalogFactory.OpenReader(libraryPath, StderrLogger.Instance);
                 var faces = catalog.LabelledSubjects(name!, modelId);
                 scored = CalibrationPairs.FromLabelledFaces([.. faces.Select(x => (x.Identity, x.Embedding))], parse.GetValue(seed));
                 source = $"dataset {name}";
@@ -96,10 +96,12 @@ internal static class CalibrateCommand
             var chosen = CalibrationStore.Choose(result!, parse.GetValue(use));
             long? id = null;
             var scope = parse.GetValue(forDataset);
+            var where = libraryPath;
             if (!parse.GetValue(dryRun))
             {
-                using var catalog = FaceCatalog.Open(libraryPath);
+                using var catalog = CatalogFactory.Open(libraryPath, StderrLogger.Instance);
                 id = CalibrationStore.Save(catalog, modelId, scope, source, result!, chosen);
+                where = catalog.Location;
             }
 
             if (parse.GetValue(json))
@@ -112,7 +114,7 @@ internal static class CalibrateCommand
 
             Render(result!, source, modelId);
             AnsiConsole.MarkupLine(Markup.Escape(id is { } stored
-                ? FormattableString.Invariant($"in force from now on for {modelId}{(scope is null ? string.Empty : $" on dataset {scope}")}: {chosen.Threshold:0.####} ({chosen.Name}), calibration #{stored} in {Path.GetFullPath(libraryPath)}; verify and query use it, --threshold overrides")
+                ? FormattableString.Invariant($"in force from now on for {modelId}{(scope is null ? string.Empty : $" on dataset {scope}")}: {chosen.Threshold:0.####} ({chosen.Name}), calibration #{stored} in {where}; verify and query use it, --threshold overrides")
                 : FormattableString.Invariant($"not stored (--dry-run); {chosen.Name} would be in force: {chosen.Threshold:0.####}")));
             return Task.FromResult(Program.Success);
         });

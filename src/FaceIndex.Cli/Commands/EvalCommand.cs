@@ -133,10 +133,20 @@ internal static class EvalCommand
 
         command.SetAction(parse =>
         {
-            using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!, readOnly: true);
-            var (registered, flipOn) = LibraryModels.Resolve(catalog, parse.GetValue(model), parse.GetValue(flip));
-            var modelId = registered.ModelId(flipOn || parse.GetValue(flip));
-            LibraryModels.EnsureEmbedded(catalog, modelId, registered.Name);
+            using var catalog = CatalogFactory.OpenReader(parse.GetValue(library)!, StderrLogger.Instance);
+            string modelId;
+            if (catalog is FaceCatalog folder)
+            {
+                var (registered, flipOn) = LibraryModels.Resolve(folder, parse.GetValue(model), parse.GetValue(flip));
+                modelId = registered.ModelId(flipOn || parse.GetValue(flip));
+                LibraryModels.EnsureEmbedded(folder, modelId, registered.Name);
+            }
+            else
+            {
+                // A PostgreSQL library keeps no model registry: its workers embed with dlib's network or a built-in model.
+                modelId = Embedding.Onnx.ModelRegistry.Open(null).Resolve(parse.GetValue(model)).ModelId(parse.GetValue(flip));
+            }
+
             var outcome = IdentificationRun.Evaluate(catalog, parse.GetValue(dataset)!, modelId, parse.GetValue(seed), parse.GetValue(search), parse.GetValue(metric));
             var open = OpenSetRun.Evaluate(catalog, parse.GetValue(dataset)!, modelId, openSet.Settings(parse, parse.GetValue(seed)));
             var groups = openSet.Groups(parse, open);

@@ -80,7 +80,7 @@ internal static class IndexCommand
                     info,
                     root,
                     pgEngine,
-                    new IndexerOptions(Workers: parse.GetValue(workers), Upsample: parse.GetValue(upsample), Subject: parse.GetValue(subject), RetryFailed: parse.GetValue(retry)),
+                    new IndexerOptions(Workers: parse.GetValue(workers), Upsample: parse.GetValue(upsample), Subject: parse.GetValue(subject), RetryFailed: parse.GetValue(retry), Detector: DetectorKinds.Parse(parse.GetValue(detector)!)),
                     parse.GetValue(claim),
                     parse.GetValue(lease),
                     parse.GetValue(outage),

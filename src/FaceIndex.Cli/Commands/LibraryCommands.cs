@@ -19,7 +19,7 @@ internal static class LibraryCommands
         var command = new Command("datasets", "List the indexed datasets with their licence, source, consent basis and counts.") { library, json };
         command.SetAction(parse =>
         {
-            using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!, readOnly: true);
+            using var catalog = CatalogFactory.OpenReader(parse.GetValue(library)!, StderrLogger.Instance);
             var rows = catalog.Datasets().Select(d =>
             {
                 var counts = catalog.CountByStatus(d.Info.Name);
@@ -66,29 +66,40 @@ internal static class LibraryCommands
         var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild the face index (every model's) from the catalog now (with --ann, as that kind)." };
         var ann = CliOptions.Ann();
         var cache = EvaluationCacheOption();
-        var command = new Command("info", "The library: faces, the index (kind, parameters, measured recall@10), runs, removals (and a search for their bytes), failures.") { library, json, errors, rebuild, ann, cache };
+        var indexDir = new Option<string?>("--index") { Description = "With a PostgreSQL --library: the index folder made by 'index build', to report on it and the faces added since." };
+        var command = new Command("info", "The library: faces, the index (kind, parameters, measured recall@10), runs, removals (and a search for their bytes), failures.") { library, json, errors, rebuild, ann, cache, indexDir };
         command.SetAction(parse =>
         {
+            var name = parse.GetValue(library)!;
+            if (CatalogFactory.IsPostgres(name) && parse.GetValue(rebuild))
+            {
+                throw new FaceIndexException("--rebuild rebuilds a folder library's index; a PostgreSQL library's index is built into a folder by 'faceindex index build --library ... --out DIR'");
+            }
+
             // A reader unless asked to rebuild: it takes no lock, so it answers while an indexer runs.
-            using var catalog = FaceLibrary.OpenCatalog(parse.GetValue(library)!, readOnly: !parse.GetValue(rebuild));
+            using var catalog = parse.GetValue(rebuild) ? FaceLibrary.OpenCatalog(name) : CatalogFactory.OpenReader(name, StderrLogger.Instance);
+
+            // The SQLite file's own checks and the byte search over its files; PostgreSQL enforces its constraints itself.
+            var sqlite = catalog as FaceCatalog;
             if (parse.GetValue(rebuild))
             {
-                var modelId = FaceSearchIndex.ReadMeta(catalog.Library)?.ModelId ?? Embedding.DlibResNetEmbedder.BaseModelId;
-                FaceSearchIndex.Build(catalog, modelId, CliOptions.SearchFor(catalog.Library, parse.GetValue(ann)), log: m => Console.Error.WriteLine($"faceindex: {m}"));
-                foreach (var other in LibraryModels.Describe(catalog).Where(m => !m.IsDefault && m.ModelId != modelId))
+                var modelId = FaceSearchIndex.ReadMeta(sqlite!.Library)?.ModelId ?? Embedding.DlibResNetEmbedder.BaseModelId;
+                FaceSearchIndex.Build(sqlite, modelId, CliOptions.SearchFor(sqlite.Library, parse.GetValue(ann)), log: m => Console.Error.WriteLine($"faceindex: {m}"));
+                foreach (var other in LibraryModels.Describe(sqlite).Where(m => !m.IsDefault && m.ModelId != modelId))
                 {
-                    FaceSearchIndex.Build(catalog, other.ModelId, CliOptions.SearchFor(other.IndexFolder, parse.GetValue(ann)), log: m => Console.Error.WriteLine($"faceindex: {m}"));
+                    FaceSearchIndex.Build(sqlite, other.ModelId, CliOptions.SearchFor(other.IndexFolder, parse.GetValue(ann)), log: m => Console.Error.WriteLine($"faceindex: {m}"));
                 }
             }
 
-            var meta = FaceSearchIndex.ReadMeta(catalog.Library);
+            var indexFolder = sqlite?.Library ?? parse.GetValue(indexDir);
+            var meta = indexFolder is null ? null : FaceSearchIndex.ReadMeta(Path.GetFullPath(indexFolder));
             var delta = meta is null ? catalog.FaceCount() : catalog.CountFacesAfter(meta.MaxFaceId);
-            var check = catalog.Check();
+            var check = sqlite?.Check();
             var failed = parse.GetValue(errors) ? catalog.FailedImages() : [];
-            var traces = catalog.Removals().Count > 0 ? RemovalEraser.Verify(catalog, parse.GetValue(cache)?.FullName ?? SubjectEmbeddings.DefaultCacheDirectory) : null;
+            var traces = sqlite is not null && catalog.Removals().Count > 0 ? RemovalEraser.Verify(sqlite, parse.GetValue(cache)?.FullName ?? SubjectEmbeddings.DefaultCacheDirectory) : null;
             var info = new
             {
-                library = catalog.Library,
+                library = catalog.Location,
                 faces = catalog.FaceCount(),
                 statuses = catalog.CountByStatus().ToDictionary(kv => kv.Key.ToString(), kv => kv.Value),
                 failuresByReason = catalog.CountByFailureReason(),
@@ -96,10 +107,10 @@ internal static class LibraryCommands
                 facesSinceBuild = delta,
                 runs = catalog.Runs(),
                 removals = catalog.Removals(),
-                defaultModel = catalog.DefaultModelId(),
-                models = LibraryModels.Describe(catalog),
+                defaultModel = sqlite?.DefaultModelId(),
+                models = sqlite is null ? [] : LibraryModels.Describe(sqlite),
                 calibrations = catalog.CurrentCalibrations().Select(c => new { c.Id, c.ModelId, c.Dataset, c.Threshold, c.Chosen, c.Source, c.CreatedAt }).ToList(),
-                integrity = check.IsOk ? "ok" : string.Join("; ", check.IntegrityProblems.Concat(check.ForeignKeyProblems)),
+                integrity = check is null ? "enforced by the PostgreSQL server" : check.IsOk ? "ok" : string.Join("; ", check.IntegrityProblems.Concat(check.ForeignKeyProblems)),
                 removalTraces = traces,
                 failed,
             };
@@ -114,14 +125,14 @@ internal static class LibraryCommands
             grid.AddRow("faces", N(info.faces));
             grid.AddRow("images", Markup.Escape(string.Join(", ", info.statuses.Select(kv => $"{kv.Key} {kv.Value:N0}"))));
             grid.AddRow("index", meta is null
-                ? "not built"
+                ? sqlite is null && indexFolder is null ? "in index folders ('index build --out DIR'; add --index DIR to report on one)" : "not built"
                 : Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{meta.Items:N0} faces, {meta.Describe()}, recall@10 {meta.RecallAt10:F3} (on {meta.RecallQueries} indexed faces vs exact search, each face itself not counted; {meta.Tuning}), {meta.IndexFile} {meta.IndexBytes / 1048576.0:F1} MiB, built {meta.BuiltAt:yyyy-MM-dd HH:mm} UTC, model {meta.ModelId}")));
             grid.AddRow("since build", $"{N(delta)} faces (searched exactly until the next build)");
-            grid.AddRow("models", Markup.Escape(info.models.Count == 0 ? "none yet" : string.Join("; ", info.models.Select(m => string.Create(CultureInfo.InvariantCulture,
-                $"{m.ModelId}{(m.IsDefault ? " (default)" : string.Empty)}: {m.Faces:N0} faces, {(m.Index is null ? "index not built" : $"index of {m.Index.Items:N0}")} in {Path.GetRelativePath(catalog.Library, m.IndexFolder)}")))));
+            grid.AddRow("models", Markup.Escape(sqlite is null ? "per index folder ('index build --out DIR')" : info.models.Count == 0 ? "none yet" : string.Join("; ", info.models.Select(m => string.Create(CultureInfo.InvariantCulture,
+                $"{m.ModelId}{(m.IsDefault ? " (default)" : string.Empty)}: {m.Faces:N0} faces, {(m.Index is null ? "index not built" : $"index of {m.Index.Items:N0}")} in {Path.GetRelativePath(sqlite.Library, m.IndexFolder)}")))));
             grid.AddRow("integrity", Markup.Escape(info.integrity));
             grid.AddRow("threshold", info.calibrations.Count == 0
-                ? Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{FaceSearchIndex.ReadMeta(catalog.Library)?.ModelId ?? "the model"}: {FaceDistance.SameThreshold} (dlib's default; no calibration, 'faceindex calibrate' fits one)"))
+                ? Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{meta?.ModelId ?? "the model"}: {FaceDistance.SameThreshold} (dlib's default; no calibration, 'faceindex calibrate' fits one)"))
                 : Markup.Escape(string.Join("; ", info.calibrations.Select(c => string.Create(CultureInfo.InvariantCulture,
                     $"{c.ModelId}{(c.Dataset is null ? string.Empty : $" on {c.Dataset}")}: {c.Threshold:0.####} ({c.Chosen} on {c.Source}, {c.CreatedAt:yyyy-MM-dd HH:mm} UTC, #{c.Id})")))));
             AnsiConsole.Write(grid);

@@ -22,8 +22,13 @@ internal static class MergeCommand
         };
         command.SetAction((parse, cancellationToken) =>
         {
-            var target = Path.GetFullPath(parse.GetValue(into)!);
             var asJson = parse.GetValue(json);
+            if (CatalogFactory.IsPostgres(parse.GetValue(into)))
+            {
+                return Task.FromResult(IntoPostgres(parse.GetValue(into)!, parse.GetValue(sources)!, asJson, cancellationToken));
+            }
+
+            var target = Path.GetFullPath(parse.GetValue(into)!);
             using var catalog = FaceCatalog.Open(target);
             var summaries = new List<MergeSummary>();
             string? modelId = null;
@@ -53,6 +58,34 @@ internal static class MergeCommand
             return Task.FromResult(Program.Success);
         });
         return command;
+    }
+
+    /// <summary>Shards (or other SQLite libraries) into a PostgreSQL library, through the catalog contract; its index is built by 'index build'.</summary>
+    private static int IntoPostgres(string library, DirectoryInfo[] sources, bool asJson, CancellationToken cancellationToken)
+    {
+        using var target = CatalogFactory.Open(library, StderrLogger.Instance);
+        var summaries = new List<MergeSummary>();
+        foreach (var source in sources)
+        {
+            using var catalog = FaceLibrary.OpenCatalog(source.FullName, readOnly: true);
+            summaries.Add(CatalogMerger.Merge(catalog, target, cancellationToken));
+        }
+
+        if (asJson)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new { into = target.Location, merged = summaries }, CliJson.Options));
+            return Program.Success;
+        }
+
+        var table = new Table().AddColumns("merged", "datasets added", "runs", "images added", "replaced (changed file)", "already there", "faces", "removal requests", "faces removed by them");
+        foreach (var s in summaries)
+        {
+            table.AddRow(Markup.Escape(Path.GetDirectoryName(s.Source) ?? s.Source), N(s.DatasetsAdded), N(s.RunsAdded), N(s.ImagesAdded), N(s.ImagesReplaced), N(s.ImagesUnchanged), N(s.FacesAdded), N(s.RemovalsAdded), N(s.FacesRemoved));
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"into {Markup.Escape(target.Location)}: {N(target.FaceCount())} faces; build its face index with 'faceindex index build --library ... --out DIR'");
+        return Program.Success;
     }
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

@@ -172,15 +172,30 @@ internal static class PgCommands
         }
 
         var dir = Path.GetFullPath(indexDir);
-        if (!File.Exists(Path.Combine(dir, FaceIndex.Catalog.FaceCatalog.FileName)))
+        using var catalog = Open(library);
+        PgMirrorFollower.SyncOnce(catalog, dir);
+        return dir;
+    }
+
+    /// <summary>For <c>serve --library postgresql://... --index DIR</c>: syncs the index folder now and then every
+    /// <paramref name="interval"/> while the server runs.</summary>
+    public static PgMirrorFollower Follow(string library, string? indexDir, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        if (indexDir is null)
         {
-            throw new FaceIndexException($"{dir} is not an index folder: build one with 'faceindex index build --library ... --out {dir}'");
+            throw new FaceIndexException("a PostgreSQL library is served through an index folder: add --index DIR (made by 'faceindex index build --library ... --out DIR')");
         }
 
-        using var catalog = Open(library);
-        using var mirror = FaceIndex.Catalog.FaceCatalog.Open(dir, new FaceIndex.Catalog.CatalogOpenOptions(LockWait: TimeSpan.FromSeconds(30)));
-        PgMirror.Sync(catalog, mirror);
-        return dir;
+        var catalog = Open(library);
+        try
+        {
+            return PgMirrorFollower.Start(catalog, indexDir, interval, StderrLogger.Instance, cancellationToken);
+        }
+        catch
+        {
+            catalog.Dispose();
+            throw;
+        }
     }
 
     /// <summary><c>remove --library postgresql://...</c>: at once, and honoured by running workers at their next commit.</summary>

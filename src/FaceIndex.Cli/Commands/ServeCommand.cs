@@ -26,13 +26,19 @@ internal static class ServeCommand
         var flip = CliOptions.Flip();
         var model = CliOptions.Model();
         model.Description = "The model queries use (default: the library's default model, the one it was first indexed with).";
+        var indexDir = new Option<string?>("--index") { Description = "With a PostgreSQL --library: the index folder made by 'index build'; it is kept in step with the library while serving." };
+        var syncEvery = new Option<double>("--sync-every") { Description = "With a PostgreSQL --library: seconds between syncs of the index folder (faces added since are searched exactly, removed ones dropped).", DefaultValueFactory = _ => 30 };
         var command = new Command("serve", "Serve the search page and HTTP API on a library (read-only: runs beside 'faceindex index'); bound to 127.0.0.1 unless --urls says otherwise.")
         {
-            library, port, urls, token, keepPhotos, results, reports, maxAnalyses, queue, maxUpload, upsample, flip, model,
+            library, port, urls, token, keepPhotos, results, reports, maxAnalyses, queue, maxUpload, upsample, flip, model, indexDir, syncEvery,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var dir = Path.GetFullPath(parse.GetValue(library)!);
+            var name = parse.GetValue(library)!;
+            using var follower = FaceIndex.Catalog.CatalogFactory.IsPostgres(name)
+                ? PgCommands.Follow(name, parse.GetValue(indexDir), TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(syncEvery))), cancellationToken)
+                : null;
+            var dir = Path.GetFullPath(follower is null ? name : parse.GetValue(indexDir)!);
             Embedding.Onnx.RegisteredModel served;
             bool servedFlip;
             using (var catalog = FaceLibrary.OpenCatalog(dir, readOnly: true))
@@ -71,7 +77,7 @@ internal static class ServeCommand
             await app.StartAsync(cancellationToken);
             foreach (var url in app.Urls)
             {
-                Console.WriteLine($"faceindex: serving {dir} at {url}/");
+                Console.WriteLine(follower is null ? $"faceindex: serving {dir} at {url}/" : $"faceindex: serving {follower.Library} through {dir} at {url}/");
             }
 
             if (secret is not null)

@@ -39,7 +39,7 @@ public static class CalibrationStore
     }
 
     /// <summary>Stores <paramref name="result"/> with <paramref name="chosen"/> in force for the model (and dataset); returns the row id.</summary>
-    public static long Save(FaceCatalog catalog, string modelId, string? dataset, string source, CalibrationResult result, CalibratedPoint chosen)
+    public static long Save(IFaceCatalog catalog, string modelId, string? dataset, string source, CalibrationResult result, CalibratedPoint chosen)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(chosen);

@@ -14,7 +14,7 @@ public static class ThresholdResolver
     public static double DefaultThreshold { get; } = Math.Round((double)FaceDistance.SameThreshold, 6);
 
     /// <summary>Resolves against an open catalog (null: no library, so a given threshold or the default).</summary>
-    public static ResolvedThreshold Resolve(FaceCatalog? catalog, string modelId, string? dataset = null, double? given = null)
+    public static ResolvedThreshold Resolve(ICatalogReader? catalog, string modelId, string? dataset = null, double? given = null)
     {
         ArgumentNullException.ThrowIfNull(modelId);
         if (given is { } g)
@@ -38,7 +38,8 @@ public static class ThresholdResolver
         var why = catalog is null ? "no library" : $"no calibration for {modelId} in this library";
 
         // A model other than dlib's decides by its own manifest's threshold, never by dlib's 0.6.
-        if (LibraryModels.ManifestThreshold(catalog?.Library, modelId) is { } manifest)
+        // (A PostgreSQL library has no model folder: its built-in models still carry their manifests.)
+        if (LibraryModels.ManifestThreshold((catalog as FaceCatalog)?.Library, modelId) is { } manifest)
         {
             return new ResolvedThreshold(manifest.Value, ThresholdOrigin.Default, $"{manifest.Description} ({why}; 'faceindex calibrate' fits one)");
         }

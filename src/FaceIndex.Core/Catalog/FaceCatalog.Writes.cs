@@ -218,7 +218,7 @@ public sealed partial class FaceCatalog
         });
     }
 
-    private static void Validate(ImageResult image)
+    internal static void Validate(ImageResult image)
     {
         ArgumentNullException.ThrowIfNull(image);
         if (string.IsNullOrEmpty(image.RelPath) || image.RelPath.Contains('\\', StringComparison.Ordinal) || image.RelPath.StartsWith('/'))

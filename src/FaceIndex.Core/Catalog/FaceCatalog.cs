@@ -60,7 +60,7 @@ public sealed partial class FaceCatalog : IDisposable
         options ??= new CatalogOpenOptions();
         if (Postgres.PgLibrary.IsPostgres(library))
         {
-            throw new CatalogException("this command needs a SQLite library folder for now; a PostgreSQL library works with index, status, index build, query --index DIR and remove (an index folder made by 'index build' is a SQLite library for the others)");
+            throw new CatalogException("this command needs a SQLite library folder for now; a PostgreSQL library works with index, status, datasets, info, remove, merge --into, calibrate, eval identify, index build, and query or serve with --index DIR (an index folder made by 'index build' is a SQLite library for the others)");
         }
 
         var full = Path.GetFullPath(library);

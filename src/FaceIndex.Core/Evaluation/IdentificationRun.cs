@@ -35,7 +35,7 @@ public static class IdentificationRun
 {
     /// <summary>Splits the dataset's labelled subject faces (seeded) and evaluates rank-k and DIR@FAR with the chosen searches.</summary>
     public static IdentificationOutcome Evaluate(
-        FaceCatalog catalog, string dataset, string modelId, int seed, GallerySearch search, EmbeddingMetric metric = EmbeddingMetric.Euclidean, int annoyTrees = 10)
+        ICatalogReader catalog, string dataset, string modelId, int seed, GallerySearch search, EmbeddingMetric metric = EmbeddingMetric.Euclidean, int annoyTrees = 10)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         var started = DateTimeOffset.UtcNow;

@@ -13,7 +13,7 @@ public static class OpenSetRun
     public static IReadOnlyList<IdentityTemplate> AllTemplates { get; } = [IdentityTemplate.Max, IdentityTemplate.TopK, IdentityTemplate.Mean];
 
     /// <summary>Evaluates the dataset's labelled subject faces with every template, at the threshold a query of it would use.</summary>
-    public static OpenSetOutcome Evaluate(FaceCatalog catalog, string dataset, string modelId, OpenSetSettings settings)
+    public static OpenSetOutcome Evaluate(ICatalogReader catalog, string dataset, string modelId, OpenSetSettings settings)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(settings);

@@ -6,6 +6,7 @@ using System.Threading.Channels;
 using FaceIndex.Catalog;
 using FaceIndex.Catalog.Postgres;
 using FaceIndex.Datasets;
+using FaceIndex.Detection;
 using FaceIndex.Imaging;
 using FaceIndex.Pipeline;
 
@@ -63,6 +64,7 @@ public sealed class DistributedIndexer
             maxFaces = _options.MaxFaces,
             claimBatch = _claimBatch,
             leaseSeconds = _catalog.Lease.TotalSeconds,
+            detector = _options.Detector.Name(),
             modelId = _engine.Embedder.ModelId,
         });
         var runId = _catalog.StartRun(datasetId, settings, RunVersions.Json(_engine));
@@ -184,7 +186,7 @@ public sealed class DistributedIndexer
         var stages = StagedRun.Start(
             ClaimAll(datasetId, runId, token),
             _options.EffectiveWorkers,
-            () => _engine.CreatePipeline(new PipelineOptions(Upsample: _options.Upsample, Embed: false, KeepChips: true, MaxFaces: _options.MaxFaces)),
+            () => _engine.CreatePipeline(new PipelineOptions(Upsample: _options.Upsample, Embed: false, KeepChips: true, MaxFaces: _options.MaxFaces, Detector: _options.Detector)),
             (pipeline, job) => AnalyseOne(pipeline, job, root),
             item => item.Faces.Count,
             _options.EmbedBatch,

@@ -7,7 +7,8 @@ using Npgsql;
 namespace FaceIndex.Tests.Postgres;
 
 /// <summary>The PostgreSQL catalog's worker protocol on a real, throw-away PostgreSQL server.</summary>
-public sealed class PgCatalogTests : IClassFixture<PostgresCluster>
+[Collection(PostgresTests.Name)]
+public sealed class PgCatalogTests
 {
     private static readonly DatasetInfo Info = new("people", "CC BY 4.0", Layout: DatasetLayout.IdentityFolders);
     private readonly PostgresCluster _pg;
@@ -32,7 +33,7 @@ public sealed class PgCatalogTests : IClassFixture<PostgresCluster>
 
         using var pg = PgCatalog.Open(library);
         Assert.Single(ids.Distinct());
-        Assert.Equal(1, pg.SchemaVersion);
+        Assert.Equal(2, pg.SchemaVersion);
         Assert.Equal(500, pg.Outstanding(ids[0]));
         Assert.Equal(500L, Count(library, "SELECT count(DISTINCT rel_path) FROM images"));
 

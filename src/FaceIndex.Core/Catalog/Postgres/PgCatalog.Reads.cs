@@ -71,8 +71,10 @@ public sealed partial class PgCatalog
         },
         cancellationToken);
 
-    /// <summary>The highest face id, or 0.</summary>
-    internal long MaxFaceId() => Run("read the highest face id", c => Convert.ToInt64(Scalar(c, null, "SELECT coalesce(max(id), 0) FROM faces"), System.Globalization.CultureInfo.InvariantCulture));
+    /// <summary>The highest face id ever assigned (ids are never reused, so a removal does not lower it), or 0.</summary>
+    public long MaxFaceId() => Run("read the highest face id", c => Convert.ToInt64(
+        Scalar(c, null, "SELECT greatest((SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM faces_id_seq), (SELECT coalesce(max(id), 0) FROM faces))"),
+        System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>The highest tombstone sequence number, or 0.</summary>
     internal long MaxTombstone() => Run("read the removal log", c => Convert.ToInt64(Scalar(c, null, "SELECT coalesce(max(seq), 0) FROM face_tombstones"), System.Globalization.CultureInfo.InvariantCulture));

@@ -182,7 +182,13 @@ public sealed partial class PgCatalog
     /// its content anywhere). Covered images become removed (never claimed again), their faces are deleted (their ids
     /// logged for index folders), and workers check the request before every commit, so running ones honour it too.
     /// </summary>
-    public (int Faces, int Images) Remove(string dataset, RemovalKind kind, string value, string? reason) => Transaction("log a removal", (c, tx) =>
+    public (int Faces, int Images) Remove(string dataset, RemovalKind kind, string value, string? reason)
+    {
+        var removal = RemoveLogged(dataset, kind, value, reason);
+        return (removal.FacesRemoved, removal.ImagesRemoved);
+    }
+
+    private RemovalInfo RemoveLogged(string dataset, RemovalKind kind, string value, string? reason) => Transaction("log a removal", (c, tx) =>
     {
         long datasetId;
         using (var find = new NpgsqlCommand("SELECT id FROM datasets WHERE name = @n", c, tx))
@@ -203,8 +209,9 @@ public sealed partial class PgCatalog
         }
 
         long removalId;
+        long requestedAt;
         using (var log = new NpgsqlCommand(
-            "INSERT INTO removals (dataset_id, kind, value, sha256, reason, requested_at, faces_removed, images_removed) VALUES (@d, @k, @v, @sha, @reason, fi_now_ms(), 0, 0) RETURNING id",
+            "INSERT INTO removals (dataset_id, kind, value, sha256, reason, requested_at, faces_removed, images_removed) VALUES (@d, @k, @v, @sha, @reason, fi_now_ms(), 0, 0) RETURNING id, requested_at",
             c,
             tx))
         {
@@ -213,7 +220,10 @@ public sealed partial class PgCatalog
             log.Parameters.AddWithValue("v", value);
             log.Parameters.Add(new NpgsqlParameter("sha", NpgsqlDbType.Bytea) { Value = (object?)sha ?? DBNull.Value });
             log.Parameters.AddWithValue("reason", (object?)reason ?? DBNull.Value);
-            removalId = (long)log.ExecuteScalar()!;
+            using var r = log.ExecuteReader();
+            r.Read();
+            removalId = r.GetInt64(0);
+            requestedAt = r.GetInt64(1);
         }
 
         // Waits on a worker committing these rows; in READ COMMITTED the next statement then sees its faces.
@@ -222,7 +232,7 @@ public sealed partial class PgCatalog
             : "((dataset_id = @d AND rel_path = @v) OR (@sha::bytea IS NOT NULL AND sha256 = @sha))";
         var removed = new List<long>();
         using (var mark = new NpgsqlCommand(
-            $"UPDATE images SET status = 'removed', error_reason = 'removal_requested', error = 'removed on request', claimed_by = NULL, lease_until = NULL WHERE {where} AND status <> 'removed' RETURNING id",
+            $"UPDATE images SET status = 'removed', error_reason = 'removal_requested', error = 'a removal request covers this image; its faces were deleted', indexed_at = fi_now_ms(), claimed_by = NULL, lease_until = NULL WHERE {where} AND status <> 'removed' RETURNING id",
             c,
             tx))
         {
@@ -258,7 +268,7 @@ public sealed partial class PgCatalog
             count.ExecuteNonQuery();
         }
 
-        return (faces, removed.Count);
+        return new RemovalInfo(removalId, dataset, kind, value, sha, reason, DateTimeOffset.FromUnixTimeMilliseconds(requestedAt), faces, removed.Count);
     });
 
     private static HashSet<ImageResult> BlockedSet(NpgsqlConnection c, NpgsqlTransaction tx, long datasetId, List<ImageResult> images)

@@ -65,6 +65,9 @@ public static class PgMirror
         marks[FaceMarkKey] = Math.Max(mark, upTo).ToString(CultureInfo.InvariantCulture);
         marks[TombstoneMarkKey] = tombUpTo.ToString(CultureInfo.InvariantCulture);
         mirror.ApplyMirror([], [], [], tombstones, marks);
+
+        // Calibrations are few and never change: copy them all, so a query through the folder decides with them.
+        mirror.ApplyCalibrations(library.AllCalibrations());
         var deleted = tombstones.Count;
         return new SyncSummary(copied, deleted, upTo);
     }

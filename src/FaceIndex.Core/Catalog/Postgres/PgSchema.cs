@@ -101,7 +101,22 @@ internal static class PgSchema
           removed_at bigint NOT NULL);
         """;
 
-    private static readonly string[] Migrations = [V1];
+    /// <summary>Fitted same-person thresholds, as in the SQLite catalog's version 2: every calibration is kept; the latest
+    /// of a scope (model, or model and dataset) is in force.</summary>
+    private const string V2 = """
+        CREATE TABLE calibrations (
+          id bigserial PRIMARY KEY,
+          model text NOT NULL,
+          dataset text,
+          threshold double precision NOT NULL,
+          chosen text NOT NULL,
+          source text NOT NULL,
+          created_at bigint NOT NULL,
+          details text NOT NULL);
+        CREATE INDEX calibrations_scope ON calibrations (model, dataset, id);
+        """;
+
+    private static readonly string[] Migrations = [V1, V2];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Migrations.Length;
