@@ -1,72 +1,9 @@
-using System.Numerics.Tensors;
 using FaceIndex.Calibration;
 using FaceIndex.Catalog;
 using FaceIndex.Detection;
-using FaceIndex.Landmarks;
 using FaceIndex.Pipeline;
 
 namespace FaceIndex.Search;
-
-/// <summary>Distances between embeddings, and the threshold at which two faces are called the same person.</summary>
-public static class FaceDistance
-{
-    /// <summary>
-    /// Same person when the Euclidean distance of the raw (not normalised) embeddings is below this: dlib's own
-    /// threshold for this network, confirmed on the development pairs (see README, "Verification threshold").
-    /// </summary>
-    public const float SameThreshold = 0.6f;
-
-    /// <summary>Euclidean distance of the raw embeddings (what the index ranks by).</summary>
-    public static float Euclidean(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => TensorPrimitives.Distance(a, b);
-
-    /// <summary>Cosine similarity in [-1, 1], reported beside the distance for readers used to it.</summary>
-    public static float Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => TensorPrimitives.CosineSimilarity(a, b);
-}
-
-/// <summary>How to pick the query faces of a photo.</summary>
-public enum QueryFaces
-{
-    /// <summary>Every face in the photo.</summary>
-    All,
-
-    /// <summary>The largest face only.</summary>
-    Largest,
-}
-
-/// <summary>One indexed face returned for a query.</summary>
-public sealed record FaceHit(
-    int Rank,
-    long FaceId,
-    string Dataset,
-    string ImagePath,
-    string? Identity,
-    FaceBox Box,
-    float Distance,
-    float Similarity,
-    bool SamePerson);
-
-/// <summary>One face of the query photo with its nearest indexed faces (and its 68 landmarks, where the query kept them).</summary>
-public sealed record QueryFace(int FaceIndex, FaceBox Box, double Score, IReadOnlyList<FaceHit> Hits, IReadOnlyList<LandmarkPoint>? Landmarks = null)
-{
-    /// <summary>True when no hit is within the same-person threshold: the face is of nobody indexed (open-set answer).</summary>
-    public bool NoIndexedIdentity => Hits.Count == 0 || !Hits[0].SamePerson;
-}
-
-/// <summary>The answer to a photo query: the photo and, for each of its query faces, the hits.</summary>
-public sealed record QueryResult(string Photo, int Width, int Height, IReadOnlyList<QueryFace> Faces)
-{
-    /// <summary>The same-person threshold the hits were decided with, and where it came from.</summary>
-    public ResolvedThreshold? Threshold { get; init; }
-}
-
-/// <summary>Options of <see cref="FaceLibrary.Open"/>.</summary>
-/// <param name="Engine">Model options (flip TTA must match the indexed model id); null for defaults.</param>
-/// <param name="Upsample">Detector upsample for query photos (1 finds faces down to ~40 px).</param>
-/// <param name="Search">Index options used when the index has to be rebuilt.</param>
-/// <param name="Log">Receives messages such as 'rebuilding the index'.</param>
-/// <param name="DetectMaxSide">Query photos larger than this are detected on a copy of this size (see <see cref="PipelineOptions.DetectMaxSide"/>); 0 turns it off.</param>
-/// <param name="Detector">The face detector for query photos.</param>
-public sealed record FaceLibraryOptions(EngineOptions? Engine = null, int Upsample = 1, SearchIndexOptions? Search = null, Action<string>? Log = null, int DetectMaxSide = 640, DetectorKind Detector = DetectorKind.HogThenSsd);
 
 /// <summary>
 /// A FaceIndex library folder (catalog + face index) opened for queries:
