@@ -97,6 +97,21 @@ public sealed class MultiModelExportAuditClusterTests
     }
 
     [SkippableFact]
+    public void Cluster_of_a_folder_with_a_model_indexes_it_with_that_model_and_clusters_by_it()
+    {
+        var onnx = ModelFiles.PathOf(ModelFiles.FacepluginFeature);
+        Skip.IfNot(File.Exists(onnx), $"needs {onnx} (bash scripts/setup.sh fetches it)");
+        using var tmp = new TempDir();
+        var library = tmp.Sub("lib");
+        var cluster = CliRunner.Run("cluster", TestPaths.DataFile("faces", "face_recognition"), "--dataset", "fr", "--model", "faceplugin", "--subjects", "--library", library, "--json");
+        Assert.True(cluster.ExitCode == 0, cluster.ToString());
+        using var doc = JsonDocument.Parse(cluster.Stdout);
+        Assert.StartsWith("faceplugin/sha256:", doc.RootElement.GetProperty("modelId").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1.0, doc.RootElement.GetProperty("metrics").GetProperty("pairwisePrecision").GetDouble());
+        Assert.Equal(IndexMeta.UnitCosineMetric, FaceSearchIndex.ReadMeta(library)!.Metric);
+    }
+
+    [SkippableFact]
     public void A_cosine_models_index_says_so_and_an_older_description_saying_euclidean_still_opens()
     {
         var onnx = ModelFiles.PathOf(ModelFiles.FacepluginFeature);

@@ -90,7 +90,13 @@ public static class LibraryModels
     public static IndexMeta WithTrueMetric(string? library, IndexMeta meta)
     {
         ArgumentNullException.ThrowIfNull(meta);
-        return string.Equals(meta.Metric, IndexMeta.EuclideanMetric, StringComparison.Ordinal) ? meta with { Metric = IndexMetric(library, meta.ModelId) } : meta;
+        if (!string.Equals(meta.Metric, IndexMeta.EuclideanMetric, StringComparison.Ordinal))
+        {
+            return meta;
+        }
+
+        var metric = IndexMetric(library, meta.ModelId);
+        return string.Equals(metric, meta.Metric, StringComparison.Ordinal) ? meta : meta with { Metric = metric };
     }
 
     /// <summary>The model whose id (with or without flip) is <paramref name="modelId"/>, among the library's, or null.</summary>
