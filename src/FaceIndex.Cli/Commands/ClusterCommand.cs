@@ -22,7 +22,7 @@ internal static class ClusterCommand
         var dataset = new Option<string?>("--dataset") { Description = "The dataset to cluster (with DIR: its name, default the folder name)." };
         var licence = new Option<string?>("--licence", "--license") { Description = "With DIR: the licence under which you use the photos (or a dataset.json beside them)." };
         var algorithm = new Option<ClusterAlgorithm>("--algorithm") { Description = "AverageLinkage (default, chosen by measurement: see README) or ChineseWhispers (dlib's).", DefaultValueFactory = _ => ClusterAlgorithm.AverageLinkage };
-        var threshold = new Option<double?>("--threshold") { Description = $"Same person below this distance (default {FaceDistance.SameThreshold.ToString(CultureInfo.InvariantCulture)})." };
+        var threshold = new Option<double?>("--threshold") { Description = $"Same person below this distance, above this cosine similarity for a cosine model (default: the model's, {FaceDistance.SameThreshold.ToString(CultureInfo.InvariantCulture)} for dlib's)." };
         var neighbours = new Option<int>("--neighbours") { Description = "Nearest faces per face from the face index.", DefaultValueFactory = _ => 20 };
         var minSize = new Option<int>("--min-size") { Description = "Smaller clusters are reported as unclustered (id -1).", DefaultValueFactory = _ => 2 };
         var subjects = new Option<bool>("--subjects") { Description = "Cluster only each image's subject face." };
@@ -30,9 +30,10 @@ internal static class ClusterCommand
         var output = new Option<string?>("--out", "-o") { Description = "Write clusters.csv, clusters.json and clusters.html (a montage per cluster) into this folder." };
         var library = CliOptions.Library();
         var json = CliOptions.Json();
+        var model = CliOptions.Model();
         var command = new Command("cluster", "Group faces by person without labels: Chinese Whispers or average linkage over the face index's nearest neighbours. Cluster ids go to the catalog, CSV, JSON and an HTML montage.")
         {
-            dir, dataset, licence, algorithm, threshold, neighbours, minSize, subjects, seed, output, library, json,
+            dir, dataset, licence, algorithm, threshold, neighbours, minSize, subjects, seed, output, library, json, model,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -41,7 +42,7 @@ internal static class ClusterCommand
             var asJson = parse.GetValue(json);
             if (parse.GetValue(dir) is { } folder)
             {
-                name = IndexFolder(folder.FullName, name, parse.GetValue(licence), libraryDir, asJson, cancellationToken);
+                name = IndexFolder(folder.FullName, name, parse.GetValue(licence), libraryDir, parse.GetValue(model), asJson, cancellationToken);
             }
             else if (name is null)
             {
@@ -50,9 +51,10 @@ internal static class ClusterCommand
             }
 
             using var catalog = FaceLibrary.OpenCatalog(libraryDir);
-            var modelId = FaceSearchIndex.ReadMeta(catalog.Library)?.ModelId ?? DlibResNetEmbedder.BaseModelId;
+            var (registered, modelId) = LibraryModels.ResolveEmbedded(catalog, parse.GetValue(model));
             using var index = FaceSearchIndex.Open(catalog, modelId, log: asJson ? null : m => Console.Error.WriteLine($"faceindex: {m}"));
-            var options = new ClusterOptions(name, parse.GetValue(algorithm), parse.GetValue(threshold), parse.GetValue(neighbours), parse.GetValue(minSize), parse.GetValue(subjects), Seed: parse.GetValue(seed));
+            var given = parse.GetValue(threshold) is { } t ? LibraryModels.GivenDistance(registered, t, "--threshold") : (double?)null;
+            var options = new ClusterOptions(name, parse.GetValue(algorithm), given, parse.GetValue(neighbours), parse.GetValue(minSize), parse.GetValue(subjects), Seed: parse.GetValue(seed));
             var result = FaceClusterer.Run(catalog, index, options, store: true, cancellationToken);
             string? page = null;
             if (parse.GetValue(output) is { } outDir)
@@ -74,12 +76,14 @@ internal static class ClusterCommand
         return command;
     }
 
-    private static string IndexFolder(string root, string? name, string? licence, string libraryDir, bool quiet, CancellationToken cancellationToken)
+    private static string IndexFolder(string root, string? name, string? licence, string libraryDir, string? model, bool quiet, CancellationToken cancellationToken)
     {
         var info = DatasetInfo.Resolve(root, new DatasetOptions { Name = name, Licence = licence });
         Directory.CreateDirectory(libraryDir);
         using var catalog = FaceCatalog.Open(libraryDir);
-        using var engine = FaceEngine.Load(new EngineOptions());
+
+        // With --model the folder is indexed (or its stored faces embedded again) with that model, so it can be clustered by it.
+        using var engine = FaceEngine.Load(model is null ? new EngineOptions() : new EngineOptions(Model: LibraryModels.Resolve(catalog, model, flip: false).Model));
         var summary = new DatasetIndexer(engine, catalog, new IndexerOptions()).Run(info, root, null, cancellationToken);
         FaceSearchIndex.BuildIfChanged(catalog, engine.Embedder.ModelId, CliOptions.SearchFor(libraryDir, null), log: quiet ? null : m => Console.Error.WriteLine($"faceindex: {m}"));
         if (!quiet)
@@ -95,7 +99,7 @@ internal static class ClusterCommand
         var clustered = r.Clusters.Where(c => c.Id >= 0).ToList();
         var unclustered = r.Clusters.FirstOrDefault(c => c.Id < 0)?.Faces.Count ?? 0;
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"{r.Options.Dataset}: {clustered.Sum(c => c.Faces.Count)} faces in {clustered.Count} clusters, {unclustered} unclustered ({r.Options.Algorithm}, same person below {r.Threshold:F3}, {r.Seconds.Values.Sum():F2} s)")));
+            $"{r.Options.Dataset}: {clustered.Sum(c => c.Faces.Count)} faces in {clustered.Count} clusters, {unclustered} unclustered ({r.Options.Algorithm}, {r.ModelId}, same person below {r.Threshold:F3}, {r.Seconds.Values.Sum():F2} s)")));
         var table = new Table().AddColumns("cluster", "faces", "labels (hidden from the clustering)", "examples");
         foreach (var c in r.Clusters.Take(40))
         {

@@ -92,7 +92,7 @@ internal static class LibraryCommands
             }
 
             var indexFolder = sqlite?.Library ?? parse.GetValue(indexDir);
-            var meta = indexFolder is null ? null : FaceSearchIndex.ReadMeta(Path.GetFullPath(indexFolder));
+            var meta = indexFolder is null ? null : FaceSearchIndex.ReadMeta(Path.GetFullPath(indexFolder)) is { } read ? LibraryModels.WithTrueMetric(sqlite?.Library, read) : null;
             var delta = meta is null ? catalog.FaceCount() : catalog.CountFacesAfter(meta.MaxFaceId);
             var check = sqlite?.Check();
             var failed = parse.GetValue(errors) ? catalog.FailedImages() : [];

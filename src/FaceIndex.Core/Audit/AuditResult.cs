@@ -19,6 +19,9 @@ public sealed record AuditResult(
     IReadOnlyDictionary<string, double> Seconds,
     DateTimeOffset MadeAt)
 {
+    /// <summary>The model whose embeddings and face index were audited (distances and thresholds are in its terms).</summary>
+    public string? ModelId { get; init; }
+
     /// <summary>Findings per kind.</summary>
     public IReadOnlyDictionary<AuditKind, int> CountByKind =>
         Enum.GetValues<AuditKind>().ToDictionary(k => k, k => Findings.Count(f => f.Kind == k));

@@ -53,7 +53,7 @@ public static class DatasetAuditor
         var graph = KnnGraph.Build(index, data.Vectors, [.. faces.Select(f => f.Face.Id)], memberOf, options.Neighbours, options.Threads > 0 ? options.Threads : Environment.ProcessorCount, null, cancellationToken);
         Lap("neighbours");
 
-        var calibration = Calibrate(data, options);
+        var calibration = Calibrate(data, options, LibraryModels.DefaultDistance(catalog.Library, index.ModelId));
         Lap("calibration");
 
         var findings = new List<AuditFinding>();
@@ -82,11 +82,12 @@ public static class DatasetAuditor
             .ThenBy(f => f.Kind)
             .ThenBy(f => f.Faces.Count == 0 ? 0 : f.Faces[0].FaceId)
             .ToList();
-        return new AuditResult(options, faces.Count, data.Labelled.Count, data.Identities.Count, calibration, sorted, seconds, DateTimeOffset.UtcNow);
+        return new AuditResult(options, faces.Count, data.Labelled.Count, data.Identities.Count, calibration, sorted, seconds, DateTimeOffset.UtcNow) { ModelId = index.ModelId };
     }
 
     /// <summary>Sorted same- and different-identity distances of seeded pair samples, and the thresholds from them.</summary>
-    internal static AuditCalibration Calibrate(Data data, AuditOptions options)
+    /// <param name="fallback">The model's own same-person distance, used when the dataset has too few labelled pairs (dlib's 0.6 for dlib's network).</param>
+    internal static AuditCalibration Calibrate(Data data, AuditOptions options, double? fallback = null)
     {
         var random = new Random(options.Seed);
         var same = new List<float>();
@@ -146,8 +147,8 @@ public static class DatasetAuditor
         }
         else
         {
-            threshold = FaceDistance.SameThreshold;
-            how = string.Create(CultureInfo.InvariantCulture, $"too few labelled pairs to calibrate ({same.Count} same-identity): dlib's same-person threshold {FaceDistance.SameThreshold}");
+            threshold = fallback ?? FaceDistance.SameThreshold;
+            how = string.Create(CultureInfo.InvariantCulture, $"too few labelled pairs to calibrate ({same.Count} same-identity): the model's same-person threshold {threshold:0.####}");
         }
 
         // From the median, not the low tail: the duplicates being looked for sit in the low tail themselves.

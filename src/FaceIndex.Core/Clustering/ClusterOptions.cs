@@ -3,7 +3,7 @@ namespace FaceIndex.Clustering;
 /// <summary>Options of <see cref="FaceClusterer.Run"/>.</summary>
 /// <param name="Dataset">The dataset whose faces are clustered.</param>
 /// <param name="Algorithm">Chinese Whispers or average linkage.</param>
-/// <param name="Threshold">Same person below this distance (null: dlib's 0.6).</param>
+/// <param name="Threshold">Same person below this distance (null: the model's own: dlib's 0.6, a manifest's threshold as a library distance).</param>
 /// <param name="Neighbours">Nearest faces per face from the face index (the graph's edges).</param>
 /// <param name="MinSize">Clusters smaller than this are not clusters: their faces get id -1 ("unclustered").</param>
 /// <param name="SubjectsOnly">Cluster only each image's subject face (default: every face, as for unlabelled photos).</param>

@@ -7,4 +7,8 @@ namespace FaceIndex.Clustering;
 /// <param name="Metrics">Scores against the identity labels (labels hidden from the clustering), or null when unlabelled.</param>
 /// <param name="Seconds">Time per stage (neighbours, clustering).</param>
 /// <param name="MadeAt">When.</param>
-public sealed record ClusterResult(ClusterOptions Options, double Threshold, IReadOnlyList<FaceCluster> Clusters, ClusterMetrics? Metrics, IReadOnlyDictionary<string, double> Seconds, DateTimeOffset MadeAt);
+public sealed record ClusterResult(ClusterOptions Options, double Threshold, IReadOnlyList<FaceCluster> Clusters, ClusterMetrics? Metrics, IReadOnlyDictionary<string, double> Seconds, DateTimeOffset MadeAt)
+{
+    /// <summary>The model whose embeddings and face index were clustered (the threshold is a distance in its terms).</summary>
+    public string? ModelId { get; init; }
+}

@@ -33,7 +33,8 @@ public static class FaceClusterer
         var graph = KnnGraph.Build(index, vectors, [.. faces.Select(f => f.Id)], memberOf, Math.Min(options.Neighbours, Math.Max(1, faces.Count - 1)), options.Threads > 0 ? options.Threads : Environment.ProcessorCount, null, cancellationToken);
         seconds["neighbours"] = Math.Round(clock.Elapsed.TotalSeconds, 3);
         clock.Restart();
-        var threshold = options.Threshold ?? FaceDistance.SameThreshold;
+        // The model's own same-person distance (dlib's 0.6, a cosine model's manifest similarity as a unit-vector distance).
+        var threshold = options.Threshold ?? LibraryModels.DefaultDistance(catalog.Library, index.ModelId);
         var raw = options.Algorithm == ClusterAlgorithm.ChineseWhispers
             ? ChineseWhispers.Run(ChineseWhispers.Adjacency(graph, threshold), options.Iterations, options.Seed)
             : AverageLinkage.Run(vectors, graph, threshold);
@@ -83,7 +84,7 @@ public static class FaceClusterer
             catalog.SaveClusters(options.Dataset, options.Algorithm.ToString(), [.. faces.Select((f, i) => (f.Id, ids[i]))]);
         }
 
-        return new ClusterResult(options, threshold, clusters, metrics, seconds, DateTimeOffset.UtcNow);
+        return new ClusterResult(options, threshold, clusters, metrics, seconds, DateTimeOffset.UtcNow) { ModelId = index.ModelId };
     }
 
     private static AuditFace Face(StoredFace f) => new(f.Id, f.Dataset, f.RelPath, f.Identity, f.Box);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using FaceIndex.Catalog;
+using FaceIndex.Search;
 using Parquet.Serialization;
 
 namespace FaceIndex.Export;
@@ -64,7 +65,7 @@ public static class EmbeddingExporter
                 {
                     ["faceindex.dataset"] = dataset,
                     ["faceindex.models"] = string.Join(",", rows.Select(r => r.ModelId).Distinct(StringComparer.Ordinal)),
-                    ["faceindex.distance"] = "euclidean on the raw (not normalised) embeddings",
+                    ["faceindex.distance"] = DistanceNote(catalog.Library, rows),
                     ["faceindex.exported_at"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
                 };
                 WriteAtomically(full, s => ParquetSerializer.SerializeAsync(rows, s, null, metadata, cancellationToken).GetAwaiter().GetResult());
@@ -82,6 +83,12 @@ public static class EmbeddingExporter
         NoteExport(catalog.Library, result);
         return result;
     }
+
+    /// <summary>How the exported vectors compare: a cosine model's are stored as unit vectors, others as the network gave them.</summary>
+    private static string DistanceNote(string library, List<ExportRow> rows) =>
+        rows.Select(r => r.ModelId).Distinct(StringComparer.Ordinal).All(id => string.Equals(LibraryModels.IndexMetric(library, id), IndexMeta.UnitCosineMetric, StringComparison.Ordinal))
+            ? "cosine: unit-length embeddings (Euclidean distance on them orders as cosine similarity)"
+            : "euclidean on the raw (not normalised) embeddings";
 
     /// <summary>The labels CSV written beside an npy array: NAME.labels.csv for NAME.npy.</summary>
     public static string LabelsPathFor(string npyPath) => Path.ChangeExtension(npyPath, null) + ".labels.csv";

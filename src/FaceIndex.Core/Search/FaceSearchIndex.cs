@@ -41,6 +41,8 @@ public sealed record SearchIndexOptions(
 
 /// <summary>What a saved index covers and how it was tuned; written last, so its presence marks a complete index.</summary>
 /// <param name="Kind">"annoy" or "hnsw".</param>
+/// <param name="Metric">"euclidean", or for a cosine model "cosine (Euclidean on unit vectors)"; descriptions written before that said
+/// "euclidean" for both (<see cref="LibraryModels.WithTrueMetric"/> reads them truthfully).</param>
 /// <param name="Engine">The library that built it and its version.</param>
 /// <param name="Trees">Annoy: trees (0 for HNSW).</param>
 /// <param name="SearchK">Annoy: the tuned searchK (0 for HNSW).</param>
@@ -79,15 +81,21 @@ public sealed record IndexMeta(
     public const string AnnoyKind = "annoy";
     public const string HnswKind = "hnsw";
 
+    /// <summary>The metric of a model compared by Euclidean distance on its raw embeddings.</summary>
+    public const string EuclideanMetric = "euclidean";
+
+    /// <summary>The metric of a cosine model's index: its embeddings are stored as unit vectors, where Euclidean order is cosine order.</summary>
+    public const string UnitCosineMetric = "cosine (Euclidean on unit vectors)";
+
     public bool IsHnsw => string.Equals(Kind, HnswKind, StringComparison.Ordinal);
 
     /// <summary>The tuned search effort: ef for HNSW, searchK for Annoy.</summary>
     public int Effort => IsHnsw ? ExpansionSearch : SearchK;
 
-    /// <summary>One line: kind and parameters, e.g. "HNSW (USearch 2.26.6), M 16, efConstruction 128, ef 64, float16".</summary>
+    /// <summary>One line: kind, parameters and metric, e.g. "HNSW (USearch 2.26.6), M 16, efConstruction 128, ef 64, float16, euclidean".</summary>
     public string Describe() => IsHnsw
-        ? string.Create(CultureInfo.InvariantCulture, $"HNSW ({Engine}), M {Connectivity}, efConstruction {ExpansionAdd}, ef {ExpansionSearch}{(HalfPrecision ? ", float16" : "")}")
-        : string.Create(CultureInfo.InvariantCulture, $"Annoy ({Engine}), {Trees} trees, searchK {SearchK}");
+        ? string.Create(CultureInfo.InvariantCulture, $"HNSW ({Engine}), M {Connectivity}, efConstruction {ExpansionAdd}, ef {ExpansionSearch}{(HalfPrecision ? ", float16" : "")}, {Metric}")
+        : string.Create(CultureInfo.InvariantCulture, $"Annoy ({Engine}), {Trees} trees, searchK {SearchK}, {Metric}");
 }
 
 /// <summary>One nearest face: its catalog id and Euclidean distance to the query.</summary>
@@ -251,7 +259,7 @@ public sealed partial class FaceSearchIndex : IDisposable
         {
             FormatVersion = CurrentFormat,
             ModelId = modelId,
-            Metric = "euclidean",
+            Metric = LibraryModels.IndexMetric(catalog.Library, modelId),
             Dimension = dimension,
             Items = ids.Count,
             MaxFaceId = maxFaceId,

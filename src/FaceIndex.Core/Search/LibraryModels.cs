@@ -35,6 +35,70 @@ public static class LibraryModels
             flip || id.EndsWith("+flip", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The model whose stored embeddings a command that reads them (export, audit, cluster) uses, and their model id: the named model's
+    /// (plain, else flip-averaged: whichever the library holds), or when none is named the default face index's model, as before.
+    /// A named model the library holds no embeddings of is refused, saying how to add them.
+    /// </summary>
+    public static (RegisteredModel? Model, string ModelId) ResolveEmbedded(FaceCatalog catalog, string? name)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            var id = FaceSearchIndex.ReadMeta(catalog.Library)?.ModelId ?? catalog.DefaultModelId() ?? Embedding.DlibResNetEmbedder.BaseModelId;
+            return (Find(catalog.Library, id), id);
+        }
+
+        var model = ModelRegistry.Open(catalog.Library).Resolve(name);
+        var held = new[] { model.ModelId(false), model.ModelId(true) }.FirstOrDefault(catalog.HasEmbeddings) ?? model.ModelId(false);
+        EnsureEmbedded(catalog, held, model.Name);
+        return (model, held);
+    }
+
+    /// <summary>
+    /// A same-person (or same-photo) threshold a user gave for <paramref name="model"/>, as a library distance: for a cosine model a
+    /// cosine similarity (as 'verify --model' takes it) made a distance between unit vectors; otherwise the distance itself.
+    /// </summary>
+    public static double GivenDistance(RegisteredModel? model, double given, string option)
+    {
+        if (model?.Distance != EmbeddingMetric.Cosine)
+        {
+            return given;
+        }
+
+        if (!(given > -1 && given < 1))
+        {
+            throw new FaceIndexException(FormattableString.Invariant(
+                $"{option} {given}: model {model.Name} compares by cosine similarity, so give one between -1 and 1 (its manifest's same-person similarity is {model.Manifest?.SameThreshold})"));
+        }
+
+        return Math.Round(UnitDistance(given), 6);
+    }
+
+    /// <summary>The same-person distance for <paramref name="modelId"/> when none is given or calibrated: its manifest's (a cosine one as a unit-vector distance), else dlib's 0.6.</summary>
+    public static double DefaultDistance(string? library, string modelId) =>
+        ManifestThreshold(library, modelId)?.Value ?? Math.Round((double)FaceDistance.SameThreshold, 6);
+
+    /// <summary>The metric a face index of <paramref name="modelId"/> searches by, as its description records it.</summary>
+    public static string IndexMetric(string? library, string modelId) =>
+        Find(library, modelId)?.Distance == EmbeddingMetric.Cosine ? IndexMeta.UnitCosineMetric : IndexMeta.EuclideanMetric;
+
+    /// <summary>
+    /// <paramref name="meta"/> with its metric told truthfully: descriptions written before the metric was recorded per model say
+    /// "euclidean" also for a cosine model's index (Euclidean on unit vectors), so they are read with the model's own.
+    /// </summary>
+    public static IndexMeta WithTrueMetric(string? library, IndexMeta meta)
+    {
+        ArgumentNullException.ThrowIfNull(meta);
+        if (!string.Equals(meta.Metric, IndexMeta.EuclideanMetric, StringComparison.Ordinal))
+        {
+            return meta;
+        }
+
+        var metric = IndexMetric(library, meta.ModelId);
+        return string.Equals(metric, meta.Metric, StringComparison.Ordinal) ? meta : meta with { Metric = metric };
+    }
+
     /// <summary>The model whose id (with or without flip) is <paramref name="modelId"/>, among the library's, or null.</summary>
     public static RegisteredModel? Find(string? library, string modelId) => Find(ModelRegistry.Open(library), modelId);
 
@@ -48,7 +112,7 @@ public static class LibraryModels
             var folder = FaceSearchIndex.FolderFor(catalog, m.ModelId);
             var meta = FaceSearchIndex.ReadMeta(folder);
             return new LibraryModelInfo(m.ModelId, m.Faces, string.Equals(m.ModelId, defaultModel, StringComparison.Ordinal), folder,
-                meta is not null && string.Equals(meta.ModelId, m.ModelId, StringComparison.Ordinal) ? meta : null);
+                meta is not null && string.Equals(meta.ModelId, m.ModelId, StringComparison.Ordinal) ? WithTrueMetric(catalog.Library, meta) : null);
         })];
     }
 
