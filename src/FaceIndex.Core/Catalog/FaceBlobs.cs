@@ -80,6 +80,14 @@ internal static class FaceBlobs
         return bytes;
     }
 
+    /// <summary>A stored embedding blob (little-endian float32s) as a new array.</summary>
+    public static float[] DecodeEmbedding(ReadOnlySpan<byte> bytes)
+    {
+        var embedding = new float[bytes.Length / sizeof(float)];
+        DecodeEmbedding(bytes, embedding);
+        return embedding;
+    }
+
     /// <summary>Reads little-endian float32s into <paramref name="destination"/>, in place on little-endian machines.</summary>
     public static void DecodeEmbedding(ReadOnlySpan<byte> bytes, Span<float> destination)
     {

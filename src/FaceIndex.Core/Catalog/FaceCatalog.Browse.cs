@@ -33,7 +33,7 @@ public sealed partial class FaceCatalog
         var list = new List<StoredFace>();
         while (r.Read())
         {
-            list.Add(ReadFace(r));
+            list.Add(CatalogRows.ReadFace(r));
         }
 
         return list;
@@ -47,7 +47,7 @@ public sealed partial class FaceCatalog
         cmd.CommandText = $"SELECT {ImageColumns} FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE i.id = $id";
         cmd.Parameters.AddWithValue("$id", imageId);
         using var r = cmd.ExecuteReader();
-        return r.Read() ? ReadImage(r) : null;
+        return r.Read() ? CatalogRows.ReadImage(r) : null;
     }
 
     /// <summary>Every dataset with its licence, provenance and image counts; <paramref name="withRoot"/> false leaves out the folder path (for a server).</summary>

@@ -77,9 +77,7 @@ public sealed partial class FaceCatalog
         var list = new List<(long, string, string, float[])>();
         while (r.Read())
         {
-            var bytes = (byte[])r.GetValue(3);
-            var embedding = new float[bytes.Length / sizeof(float)];
-            FaceBlobs.DecodeEmbedding(bytes, embedding);
+            var embedding = FaceBlobs.DecodeEmbedding((byte[])r.GetValue(3));
             list.Add((r.GetInt64(0), r.GetString(1), r.GetString(2), embedding));
         }
 

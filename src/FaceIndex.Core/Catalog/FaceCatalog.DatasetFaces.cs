@@ -34,7 +34,7 @@ public sealed partial class FaceCatalog
         var list = new List<DatasetFace>();
         while (r.Read())
         {
-            list.Add(new DatasetFace(ReadFace(r), r.IsDBNull(15) ? null : (byte[])r.GetValue(15), r.GetInt32(16), r.GetInt32(17), r.GetInt32(18)));
+            list.Add(new DatasetFace(CatalogRows.ReadFace(r), r.IsDBNull(15) ? null : (byte[])r.GetValue(15), r.GetInt32(16), r.GetInt32(17), r.GetInt32(18)));
         }
 
         return list;

@@ -136,7 +136,7 @@ public sealed partial class FaceCatalog
         {
             if (!r.IsDBNull(1))
             {
-                into[r.GetInt64(0)] = DecodeBlob((byte[])r.GetValue(1));
+                into[r.GetInt64(0)] = FaceBlobs.DecodeEmbedding((byte[])r.GetValue(1));
             }
         }
     }
@@ -229,10 +229,4 @@ public sealed partial class FaceCatalog
         });
     }
 
-    private static float[] DecodeBlob(byte[] bytes)
-    {
-        var embedding = new float[bytes.Length / sizeof(float)];
-        FaceBlobs.DecodeEmbedding(bytes, embedding);
-        return embedding;
-    }
 }

@@ -26,7 +26,7 @@ public sealed partial class FaceCatalog
         var list = new List<StoredImage>();
         while (r.Read())
         {
-            list.Add(ReadImage(r));
+            list.Add(CatalogRows.ReadImage(r));
         }
 
         return list;
@@ -50,9 +50,7 @@ public sealed partial class FaceCatalog
         var list = new List<(long, string, float[])>();
         while (r.Read())
         {
-            var bytes = (byte[])r.GetValue(2);
-            var embedding = new float[bytes.Length / sizeof(float)];
-            FaceBlobs.DecodeEmbedding(bytes, embedding);
+            var embedding = FaceBlobs.DecodeEmbedding((byte[])r.GetValue(2));
             list.Add((r.GetInt64(0), r.GetString(1), embedding));
         }
 

@@ -19,7 +19,7 @@ public sealed partial class FaceCatalog
         var list = new List<(long?, ImageResult)>();
         while (r.Read())
         {
-            var image = ReadImage(r);
+            var image = CatalogRows.ReadImage(r);
             if (image.Status == ImageStatus.Removed)
             {
                 image = image with { Status = ImageStatus.NoFace, ErrorReason = null, Error = null };

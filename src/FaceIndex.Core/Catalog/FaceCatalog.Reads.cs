@@ -56,7 +56,7 @@ public sealed partial class FaceCatalog
         cmd.Parameters.AddWithValue("$n", dataset);
         cmd.Parameters.AddWithValue("$p", relPath);
         using var r = cmd.ExecuteReader();
-        return r.Read() ? ReadImage(r) : null;
+        return r.Read() ? CatalogRows.ReadImage(r) : null;
     }
 
     /// <summary>
@@ -90,7 +90,7 @@ public sealed partial class FaceCatalog
             """;
         cmd.Parameters.AddWithValue("$id", faceId);
         using var r = cmd.ExecuteReader();
-        return r.Read() ? ReadFace(r) : null;
+        return r.Read() ? CatalogRows.ReadFace(r) : null;
     }
 
     /// <summary>The faces of <paramref name="faceIds"/> still in the catalog, by id, in one statement (removed ones are absent).</summary>
@@ -113,7 +113,7 @@ public sealed partial class FaceCatalog
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
-            var face = ReadFace(r);
+            var face = CatalogRows.ReadFace(r);
             faces[face.Id] = face;
         }
 
@@ -134,7 +134,7 @@ public sealed partial class FaceCatalog
         var list = new List<StoredFace>();
         while (r.Read())
         {
-            list.Add(ReadFace(r));
+            list.Add(CatalogRows.ReadFace(r));
         }
 
         return list;
@@ -268,9 +268,7 @@ public sealed partial class FaceCatalog
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
-            var bytes = (byte[])r.GetValue(1);
-            var embedding = new float[bytes.Length / sizeof(float)];
-            FaceBlobs.DecodeEmbedding(bytes, embedding);
+            var embedding = FaceBlobs.DecodeEmbedding((byte[])r.GetValue(1));
             into[r.GetInt64(0)] = embedding;
         }
     }
@@ -371,48 +369,6 @@ public sealed partial class FaceCatalog
         }
 
         return list;
-    }
-
-    private static StoredImage ReadImage(SqliteDataReader r) => new(
-        r.GetInt64(0),
-        r.GetString(1),
-        r.GetString(2),
-        r.IsDBNull(3) ? null : (byte[])r.GetValue(3),
-        r.GetInt64(4),
-        r.GetInt32(5),
-        r.GetInt32(6),
-        NullableString(r, 7),
-        ParseStatus(r.GetString(8)),
-        NullableString(r, 9),
-        NullableString(r, 10),
-        r.IsDBNull(11) ? null : r.GetInt64(11),
-        FromMs(r.GetInt64(12)),
-        r.GetInt32(13));
-
-    private static StoredFace ReadFace(SqliteDataReader r)
-    {
-        var box = new FaceBox(r.GetInt32(6), r.GetInt32(7), r.GetInt32(8), r.GetInt32(9));
-        float[]? embedding = null;
-        if (!r.IsDBNull(13))
-        {
-            var bytes = (byte[])r.GetValue(13);
-            embedding = new float[bytes.Length / sizeof(float)];
-            FaceBlobs.DecodeEmbedding(bytes, embedding);
-        }
-
-        return new StoredFace(
-            r.GetInt64(0),
-            r.GetInt64(1),
-            r.GetString(2),
-            r.GetString(3),
-            NullableString(r, 4),
-            r.GetInt32(5),
-            box,
-            r.GetDouble(10),
-            r.IsDBNull(11) ? [] : FaceBlobs.DecodeLandmarks(box, (byte[])r.GetValue(11)),
-            NullableString(r, 12),
-            embedding,
-            r.GetInt64(14) != 0);
     }
 
     private static string? NullableString(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);

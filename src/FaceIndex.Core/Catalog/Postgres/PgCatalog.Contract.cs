@@ -201,7 +201,7 @@ public sealed partial class PgCatalog : IFaceCatalog
                 var rows = new List<(long Id, float[] Embedding)>();
                 while (r.Read())
                 {
-                    rows.Add((r.GetInt64(0), Decode((byte[])r.GetValue(1))));
+                    rows.Add((r.GetInt64(0), FaceBlobs.DecodeEmbedding((byte[])r.GetValue(1))));
                 }
 
                 return rows;
@@ -239,7 +239,7 @@ public sealed partial class PgCatalog : IFaceCatalog
             var list = new List<(long, float[])>();
             while (r.Read())
             {
-                list.Add((r.GetInt64(0), Decode((byte[])r.GetValue(1))));
+                list.Add((r.GetInt64(0), FaceBlobs.DecodeEmbedding((byte[])r.GetValue(1))));
             }
 
             return list;
@@ -267,7 +267,7 @@ public sealed partial class PgCatalog : IFaceCatalog
         var list = new List<(long, string, float[])>();
         while (r.Read())
         {
-            list.Add((r.GetInt64(0), r.GetString(1), Decode((byte[])r.GetValue(2))));
+            list.Add((r.GetInt64(0), r.GetString(1), FaceBlobs.DecodeEmbedding((byte[])r.GetValue(2))));
         }
 
         return (IReadOnlyList<(long, string, float[])>)list;
@@ -322,21 +322,7 @@ public sealed partial class PgCatalog : IFaceCatalog
         var list = new List<StoredImage>();
         while (r.Read())
         {
-            list.Add(new StoredImage(
-                r.GetInt64(0),
-                r.GetString(1),
-                r.GetString(2),
-                r.IsDBNull(3) ? null : (byte[])r.GetValue(3),
-                r.GetInt64(4),
-                r.GetInt32(5),
-                r.GetInt32(6),
-                Text(r, 7),
-                FaceCatalog.ParseStatus(r.GetString(8)),
-                Text(r, 9),
-                Text(r, 10),
-                r.IsDBNull(11) ? null : r.GetInt64(11),
-                DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(12)),
-                (int)r.GetInt64(13)));
+            list.Add(CatalogRows.ReadImage(r));
         }
 
         return list;
@@ -350,20 +336,7 @@ public sealed partial class PgCatalog : IFaceCatalog
         var list = new List<StoredFace>();
         while (r.Read())
         {
-            var box = new FaceBox(r.GetInt32(6), r.GetInt32(7), r.GetInt32(8), r.GetInt32(9));
-            list.Add(new StoredFace(
-                r.GetInt64(0),
-                r.GetInt64(1),
-                r.GetString(2),
-                r.GetString(3),
-                Text(r, 4),
-                r.GetInt32(5),
-                box,
-                r.GetDouble(10),
-                r.IsDBNull(11) ? [] : FaceBlobs.DecodeLandmarks(box, (byte[])r.GetValue(11)),
-                Text(r, 12),
-                r.IsDBNull(13) ? null : Decode((byte[])r.GetValue(13)),
-                r.GetBoolean(14)));
+            list.Add(CatalogRows.ReadFace(r));
         }
 
         return list;
@@ -399,12 +372,6 @@ public sealed partial class PgCatalog : IFaceCatalog
         r.GetInt32(7),
         r.GetInt32(8));
 
-    private static float[] Decode(byte[] bytes)
-    {
-        var embedding = new float[bytes.Length / sizeof(float)];
-        FaceBlobs.DecodeEmbedding(bytes, embedding);
-        return embedding;
-    }
 
     private static NpgsqlParameter TextParameter(string name, string? value) =>
         new(name, NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };

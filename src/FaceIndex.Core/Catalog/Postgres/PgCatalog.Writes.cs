@@ -49,19 +49,8 @@ public sealed partial class PgCatalog
                 var heights = new int[kept.Count];
                 var reasons = new object[kept.Count];
                 var errors = new object[kept.Count];
-                var faceImage = new List<long>();
-                var faceIndex = new List<int>();
-                var l = new List<int>();
-                var t = new List<int>();
-                var rr = new List<int>();
-                var b = new List<int>();
-                var score = new List<double>();
-                var landmarks = new List<byte[]>();
-                var models = new List<int>();
-                var embeddings = new List<byte[]>();
-                var subject = new List<bool>();
+                var toInsert = new List<(long ImageId, ImageResult Image)>();
                 var blockedCount = 0;
-                var modelKeys = new Dictionary<string, (int Id, int Dimension)>(StringComparer.Ordinal);
                 for (var n = 0; n < kept.Count; n++)
                 {
                     var (id, image) = kept[n];
@@ -80,36 +69,15 @@ public sealed partial class PgCatalog
                         continue;
                     }
 
-                    foreach (var (face, isSubject) in image.Faces)
+                    foreach (var (face, _) in image.Faces)
                     {
                         if (face.Embedding is null || face.ModelId is null)
                         {
                             throw new ArgumentException($"{image.RelPath}: face {face.Index} has no embedding or model id; a distributed run stores embedded faces only", nameof(images));
                         }
-
-                        if (!modelKeys.TryGetValue(face.ModelId, out var model))
-                        {
-                            model = ModelKey(c, tx, face.ModelId, face.Embedding.Length);
-                            modelKeys.Add(face.ModelId, model);
-                        }
-
-                        if (model.Dimension != face.Embedding.Length)
-                        {
-                            throw new CatalogException($"{image.RelPath}: face {face.Index} has a {face.Embedding.Length}-d embedding, but the catalog holds {model.Dimension}-d ones for model {face.ModelId}: a model id must name one embedding size.");
-                        }
-
-                        faceImage.Add(id);
-                        faceIndex.Add(face.Index);
-                        l.Add(face.Box.Left);
-                        t.Add(face.Box.Top);
-                        rr.Add(face.Box.Right);
-                        b.Add(face.Box.Bottom);
-                        score.Add(face.Score);
-                        landmarks.Add(FaceBlobs.EncodeLandmarks(face.Box, face.Landmarks.Points));
-                        models.Add(model.Id);
-                        embeddings.Add(FaceBlobs.EncodeEmbedding(face.Embedding));
-                        subject.Add(isSubject);
                     }
+
+                    toInsert.Add((id, image));
                 }
 
                 if (kept.Count > 0)
@@ -137,42 +105,18 @@ public sealed partial class PgCatalog
                     update.ExecuteNonQuery();
                 }
 
-                if (faceImage.Count > 0)
-                {
-                    using var insert = new NpgsqlCommand(
-                        """
-                        INSERT INTO faces (image_id, face_index, box_l, box_t, box_r, box_b, score, landmarks, model_id, embedding, is_subject)
-                        SELECT img, idx, l, t, r, b, score, lm, model, emb, subject
-                        FROM unnest(@img, @idx, @l, @t, @r, @b, @score, @lm, @model, @emb, @subject)
-                          WITH ORDINALITY AS u(img, idx, l, t, r, b, score, lm, model, emb, subject, ord)
-                        ORDER BY ord
-                        """,
-                        c,
-                        tx);
-                    insert.Parameters.AddWithValue("img", faceImage.ToArray());
-                    insert.Parameters.AddWithValue("idx", faceIndex.ToArray());
-                    insert.Parameters.AddWithValue("l", l.ToArray());
-                    insert.Parameters.AddWithValue("t", t.ToArray());
-                    insert.Parameters.AddWithValue("r", rr.ToArray());
-                    insert.Parameters.AddWithValue("b", b.ToArray());
-                    insert.Parameters.AddWithValue("score", score.ToArray());
-                    insert.Parameters.Add(new NpgsqlParameter("lm", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = landmarks.ToArray() });
-                    insert.Parameters.AddWithValue("model", models.ToArray());
-                    insert.Parameters.Add(new NpgsqlParameter("emb", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = embeddings.ToArray() });
-                    insert.Parameters.AddWithValue("subject", subject.ToArray());
-                    insert.ExecuteNonQuery();
-                }
+                var faces = InsertFaces(c, tx, toInsert);
 
                 using (var beat = new NpgsqlCommand("UPDATE runs SET images_done = images_done + @n, faces_done = faces_done + @f, heartbeat_at = fi_now_ms() WHERE id = @run", c, tx))
                 {
                     beat.Parameters.AddWithValue("n", kept.Count);
-                    beat.Parameters.AddWithValue("f", faceImage.Count);
+                    beat.Parameters.AddWithValue("f", faces);
                     beat.Parameters.AddWithValue("run", runId);
                     beat.ExecuteNonQuery();
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
-                return new PgCommitSummary(kept.Count, faceImage.Count, blockedCount, images.Count - kept.Count);
+                return new PgCommitSummary(kept.Count, faces, blockedCount, images.Count - kept.Count);
             },
             CancellationToken.None);
     }
