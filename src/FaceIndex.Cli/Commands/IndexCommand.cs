@@ -61,6 +61,7 @@ internal static class IndexCommand
                 Citation = parse.GetValue(citation),
                 Layout = parsedLayout,
                 Manifest = parse.GetValue(manifest),
+                Registered = name => FaceIndex.Catalog.CatalogFactory.RegisteredDataset(parse.GetValue(library)!, name, StderrLogger.Instance),
             });
             if (FaceIndex.Catalog.Postgres.PgLibrary.IsPostgres(parse.GetValue(library)))
             {

@@ -1,4 +1,5 @@
 using FaceIndex.Catalog.Postgres;
+using FaceIndex.Datasets;
 using FaceIndex.Search;
 using Microsoft.Extensions.Logging;
 
@@ -26,6 +27,22 @@ public static class CatalogFactory
         return IsPostgres(library)
             ? PgCatalog.Open(PgLibrary.Parse(library), new PgCatalogOptions(MaxOutage: ReaderMaxOutage), logger)
             : FaceLibrary.OpenCatalog(library, readOnly: true);
+    }
+
+    /// <summary>
+    /// The dataset <paramref name="name"/> as <paramref name="library"/> holds it, or null when the library or the
+    /// dataset does not exist yet (a new SQLite folder is not created by asking).
+    /// </summary>
+    public static DatasetInfo? RegisteredDataset(string library, string name, ILogger? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(library);
+        if (!IsPostgres(library) && !File.Exists(Path.Combine(library, FaceCatalog.FileName)))
+        {
+            return null;
+        }
+
+        using var catalog = OpenReader(library, logger);
+        return catalog.GetDataset(name)?.Info;
     }
 
     /// <summary>Opens a library for writing (a SQLite folder is created when missing, and takes the writer's lock).</summary>

@@ -82,7 +82,10 @@ public sealed record DatasetInfo(
             ?? throw new FaceIndexException(
                 $"{Path.Combine(full, FileName)} gives layout \"{layoutText}\": use identity-folders, flat, csv or auto.");
         var name = FirstSet(options.Name, file?.Name) ?? Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar));
-        var licence = FirstSet(options.Licence, file?.Licence, file?.License);
+        // A dataset the library already holds keeps what it was registered with, so a resume or `index --model`
+        // needs neither --licence nor the provenance options again (given ones still win).
+        var registered = options.Registered?.Invoke(name.Trim());
+        var licence = FirstSet(options.Licence, file?.Licence, file?.License, registered?.Licence);
         if (licence is null)
         {
             throw new FaceIndexException(
@@ -95,9 +98,9 @@ public sealed record DatasetInfo(
         return new DatasetInfo(
             name.Trim(),
             licence.Trim(),
-            FirstSet(options.SourceUrl, file?.SourceUrl),
-            FirstSet(options.Citation, file?.Citation),
-            FirstSet(options.ConsentBasis, file?.ConsentBasis),
+            FirstSet(options.SourceUrl, file?.SourceUrl, registered?.SourceUrl),
+            FirstSet(options.Citation, file?.Citation, registered?.Citation),
+            FirstSet(options.ConsentBasis, file?.ConsentBasis, registered?.ConsentBasis),
             layout,
             FirstSet(options.Notes, file?.Notes),
             FirstSet(options.Manifest, file?.Manifest));
@@ -128,6 +131,8 @@ public sealed record DatasetInfo(
 }
 
 /// <summary>Values given on the command line; each one set overrides dataset.json.</summary>
+/// <param name="Registered">Looks up the dataset (by its resolved name) as the library already holds it: its licence and
+/// provenance fill what neither the options nor dataset.json state. Null: no library to ask.</param>
 public sealed record DatasetOptions(
     string? Name = null,
     string? Licence = null,
@@ -136,7 +141,8 @@ public sealed record DatasetOptions(
     string? ConsentBasis = null,
     DatasetLayout? Layout = null,
     string? Notes = null,
-    string? Manifest = null);
+    string? Manifest = null,
+    Func<string, DatasetInfo?>? Registered = null);
 
 /// <summary>dataset.json as written by people: snake_case keys, "licence" or "license".</summary>
 internal sealed record DatasetFile(

@@ -1,3 +1,4 @@
+using FaceIndex.Catalog;
 using FaceIndex.Datasets;
 
 namespace FaceIndex.Tests.Catalog;
@@ -19,6 +20,30 @@ public sealed class DatasetTests : IDisposable
         Assert.Contains("--licence", ex.Message, StringComparison.Ordinal);
         Assert.Contains("--licence unknown", ex.Message, StringComparison.Ordinal);
         Assert.Contains(Path.Combine(root, "dataset.json"), ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_dataset_the_library_holds_keeps_its_licence_and_provenance_when_indexed_again_without_them()
+    {
+        var root = _temp.Sub("again");
+        Assert.Null(CatalogFactory.RegisteredDataset(_temp.Library, "again"));
+        using (var catalog = FaceCatalog.Open(_temp.Library))
+        {
+            catalog.RegisterDataset(new DatasetInfo("again", "CC-BY-4.0", SourceUrl: "consented collection, 2026", ConsentBasis: "signed forms", Layout: DatasetLayout.Flat), root);
+        }
+
+        var options = new DatasetOptions(Registered: name => CatalogFactory.RegisteredDataset(_temp.Library, name));
+        var resumed = DatasetInfo.Resolve(root, options);
+        var relicensed = DatasetInfo.Resolve(root, options with { Licence = "CC0-1.0" });
+
+        Assert.Equal("CC-BY-4.0", resumed.Licence);
+        Assert.Equal("consented collection, 2026", resumed.SourceUrl);
+        Assert.Equal("signed forms", resumed.ConsentBasis);
+        Assert.Equal("CC0-1.0", relicensed.Licence);
+
+        // Another dataset in the same library still has to state its terms.
+        var ex = Assert.Throws<FaceIndexException>(() => DatasetInfo.Resolve(_temp.Sub("other"), options));
+        Assert.Contains("states no licence", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
